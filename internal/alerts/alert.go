@@ -1,0 +1,340 @@
+// Package alerts is oncall's view of alerts: Alertmanager's alerts merged
+// with Prometheus's pending state and rules, with acks recognised from
+// silences. It is pure: no I/O.
+package alerts
+
+import (
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/prometheus/alertmanager/api/v2/models"
+	v1 "github.com/prometheus/client_golang/api/prometheus/v1"
+	"github.com/prometheus/common/model"
+)
+
+// State is the operator-facing state of an alert.
+type State string
+
+// States, in the order an operator cares about them.
+const (
+	StateFiring      State = "firing"
+	StatePending     State = "pending"
+	StateAcked       State = "acked"
+	StateSilenced    State = "silenced"
+	StateInhibited   State = "inhibited"
+	StateUnprocessed State = "unprocessed"
+	StateResolved    State = "resolved"
+)
+
+// Ack is an acknowledgement: an ACK! silence covering the alert.
+type Ack struct {
+	By        string    `json:"by"`
+	At        time.Time `json:"at"`
+	SilenceID string    `json:"silenceID"`
+	Note      string    `json:"note,omitempty"`
+	EndsAt    time.Time `json:"endsAt"`
+}
+
+// Rule is what Prometheus knows of the alert's rule.
+type Rule struct {
+	Expr  string        `json:"expr"`
+	For   time.Duration `json:"-"`
+	Group string        `json:"group,omitempty"`
+}
+
+// Alert is one alert as oncall shows it.
+type Alert struct {
+	Fingerprint  string            `json:"fingerprint"`
+	Labels       map[string]string `json:"labels"`
+	Annotations  map[string]string `json:"annotations"`
+	State        State             `json:"state"`
+	StartsAt     time.Time         `json:"startsAt"`
+	EndsAt       time.Time         `json:"endsAt,omitempty"`
+	ActiveAt     *time.Time        `json:"activeAt,omitempty"`
+	Receivers    []string          `json:"receivers"`
+	SilencedBy   []string          `json:"silencedBy"`
+	InhibitedBy  []string          `json:"inhibitedBy"`
+	GeneratorURL string            `json:"generatorURL,omitempty"`
+	Ack          *Ack              `json:"ack"`
+	Rule         *Rule             `json:"rule,omitempty"`
+}
+
+// Name is the alertname label.
+func (a *Alert) Name() string { return a.Labels["alertname"] }
+
+// Severity is the severity label, lower-cased.
+func (a *Alert) Severity() string { return strings.ToLower(a.Labels["severity"]) }
+
+// Summary is the summary annotation, falling back to description/message.
+func (a *Alert) Summary() string {
+	for _, k := range []string{"summary", "description", "message"} {
+		if v := a.Annotations[k]; v != "" {
+			return v
+		}
+	}
+	return ""
+}
+
+// Since is when the alert became active: Prometheus's activeAt if known.
+func (a *Alert) Since() time.Time {
+	if a.ActiveAt != nil && !a.ActiveAt.IsZero() {
+		return *a.ActiveAt
+	}
+	return a.StartsAt
+}
+
+// LabelSet returns the labels as a model.LabelSet for matcher evaluation.
+func (a *Alert) LabelSet() model.LabelSet {
+	ls := make(model.LabelSet, len(a.Labels))
+	for k, v := range a.Labels {
+		ls[model.LabelName(k)] = model.LabelValue(v)
+	}
+	return ls
+}
+
+// Fingerprint computes Alertmanager's fingerprint of a label set.
+func Fingerprint(labels map[string]string) string {
+	ls := make(model.LabelSet, len(labels))
+	for k, v := range labels {
+		ls[model.LabelName(k)] = model.LabelValue(v)
+	}
+	return ls.Fingerprint().String()
+}
+
+// FromAlertmanager converts the API's alerts.
+func FromAlertmanager(in models.GettableAlerts) []*Alert {
+	out := make([]*Alert, 0, len(in))
+	for _, g := range in {
+		if g == nil {
+			continue
+		}
+		a := &Alert{
+			Labels:       map[string]string(g.Labels),
+			Annotations:  map[string]string(g.Annotations),
+			GeneratorURL: string(g.GeneratorURL),
+			State:        StateFiring,
+		}
+		if a.Labels == nil {
+			a.Labels = map[string]string{}
+		}
+		if a.Annotations == nil {
+			a.Annotations = map[string]string{}
+		}
+		if g.Fingerprint != nil {
+			a.Fingerprint = *g.Fingerprint
+		} else {
+			a.Fingerprint = Fingerprint(a.Labels)
+		}
+		if g.StartsAt != nil {
+			a.StartsAt = time.Time(*g.StartsAt)
+		}
+		if g.EndsAt != nil {
+			a.EndsAt = time.Time(*g.EndsAt)
+		}
+		for _, r := range g.Receivers {
+			if r != nil && r.Name != nil {
+				a.Receivers = append(a.Receivers, *r.Name)
+			}
+		}
+		if st := g.Status; st != nil {
+			a.SilencedBy = st.SilencedBy
+			a.InhibitedBy = st.InhibitedBy
+			switch {
+			case st.State != nil && *st.State == models.AlertStatusStateUnprocessed:
+				a.State = StateUnprocessed
+			case len(st.SilencedBy) > 0:
+				a.State = StateSilenced
+			case len(st.InhibitedBy) > 0:
+				a.State = StateInhibited
+			}
+		}
+		if a.SilencedBy == nil {
+			a.SilencedBy = []string{}
+		}
+		if a.InhibitedBy == nil {
+			a.InhibitedBy = []string{}
+		}
+		out = append(out, a)
+	}
+	return out
+}
+
+// MergePrometheus adds what Prometheus knows: activeAt for alerts both know,
+// pending alerts (which never reach Alertmanager), and rule expressions.
+// Alerts are matched by their label set; Alertmanager may hold extra
+// external labels, so a Prometheus alert whose labels are a subset of exactly
+// one Alertmanager alert's labels is matched too.
+func MergePrometheus(am []*Alert, prom []v1.Alert, rules map[string][]v1.AlertingRule) []*Alert {
+	byFP := make(map[string]*Alert, len(am))
+	byName := map[string][]*Alert{}
+	for _, a := range am {
+		byFP[a.Fingerprint] = a
+		byName[a.Name()] = append(byName[a.Name()], a)
+	}
+	for _, p := range prom {
+		labels := make(map[string]string, len(p.Labels))
+		for k, v := range p.Labels {
+			labels[string(k)] = string(v)
+		}
+		fp := Fingerprint(labels)
+		match := byFP[fp]
+		if match == nil {
+			match = subsetMatch(byName[labels["alertname"]], labels)
+		}
+		active := p.ActiveAt
+		if match != nil {
+			if !active.IsZero() {
+				match.ActiveAt = &active
+			}
+			continue
+		}
+		if p.State != v1.AlertStatePending {
+			continue // firing in Prometheus but not (yet) in Alertmanager: shown once it arrives
+		}
+		ann := make(map[string]string, len(p.Annotations))
+		for k, v := range p.Annotations {
+			ann[string(k)] = string(v)
+		}
+		a := &Alert{Fingerprint: fp, Labels: labels, Annotations: ann, State: StatePending, StartsAt: active,
+			SilencedBy: []string{}, InhibitedBy: []string{}}
+		if !active.IsZero() {
+			a.ActiveAt = &active
+		}
+		am = append(am, a)
+	}
+	if rules != nil {
+		for _, a := range am {
+			if rs := rules[a.Name()]; len(rs) > 0 {
+				r := rs[0]
+				a.Rule = &Rule{Expr: r.Query, For: time.Duration(r.Duration * float64(time.Second))}
+			}
+		}
+	}
+	return am
+}
+
+func subsetMatch(cands []*Alert, labels map[string]string) *Alert {
+	var found *Alert
+	for _, c := range cands {
+		ok := true
+		for k, v := range labels {
+			if c.Labels[k] != v {
+				ok = false
+				break
+			}
+		}
+		if ok {
+			if found != nil {
+				return nil // ambiguous
+			}
+			found = c
+		}
+	}
+	return found
+}
+
+// Counts tallies alerts by severity, for the header.
+func Counts(as []*Alert) map[string]int {
+	out := map[string]int{}
+	for _, a := range as {
+		s := a.Severity()
+		if s == "" {
+			s = "none"
+		}
+		out[s]++
+	}
+	return out
+}
+
+// SeverityRank orders severities: critical first.
+func SeverityRank(s string) int {
+	switch strings.ToLower(s) {
+	case "critical", "page", "emergency":
+		return 0
+	case "error", "high":
+		return 1
+	case "warning", "warn", "medium":
+		return 2
+	case "info", "low":
+		return 3
+	}
+	return 4
+}
+
+// StateRank orders states: what needs attention first.
+func StateRank(s State) int {
+	switch s {
+	case StateFiring:
+		return 0
+	case StatePending:
+		return 1
+	case StateUnprocessed:
+		return 2
+	case StateAcked:
+		return 3
+	case StateSilenced:
+		return 4
+	case StateInhibited:
+		return 5
+	}
+	return 6
+}
+
+// SortKey names an ordering of the alert list.
+type SortKey string
+
+// Sort keys.
+const (
+	SortSeverity SortKey = "severity"
+	SortAge      SortKey = "age"
+	SortName     SortKey = "name"
+	SortState    SortKey = "state"
+)
+
+// SortKeys lists the orders the UI cycles through.
+func SortKeys() []SortKey { return []SortKey{SortSeverity, SortAge, SortName, SortState} }
+
+// Sort orders alerts in place, stably, with fingerprint as the last tiebreak.
+func Sort(as []*Alert, key SortKey) {
+	sort.SliceStable(as, func(i, j int) bool {
+		a, b := as[i], as[j]
+		switch key {
+		case SortAge:
+			if !a.Since().Equal(b.Since()) {
+				return a.Since().Before(b.Since())
+			}
+		case SortName:
+			if a.Name() != b.Name() {
+				return a.Name() < b.Name()
+			}
+		case SortState:
+			if StateRank(a.State) != StateRank(b.State) {
+				return StateRank(a.State) < StateRank(b.State)
+			}
+		}
+		if ra, rb := StateRank(a.State), StateRank(b.State); key == SortSeverity && (ra == 0 || ra == 1) != (rb == 0 || rb == 1) {
+			return ra < rb // live alerts above muted ones
+		}
+		if ra, rb := SeverityRank(a.Severity()), SeverityRank(b.Severity()); ra != rb {
+			return ra < rb
+		}
+		if !a.Since().Equal(b.Since()) {
+			return a.Since().Before(b.Since())
+		}
+		if a.Name() != b.Name() {
+			return a.Name() < b.Name()
+		}
+		return a.Fingerprint < b.Fingerprint
+	})
+}
+
+// Build merges everything the sources returned into the alert list and the
+// silence list, with acks applied. Any input may be nil (its source failed).
+func Build(am models.GettableAlerts, sils models.GettableSilences, prom []v1.Alert, rules map[string][]v1.AlertingRule) ([]*Alert, []*Silence) {
+	as := FromAlertmanager(am)
+	as = MergePrometheus(as, prom, rules)
+	ss := FromModelSilences(sils, as)
+	ApplyAcks(as, ss)
+	return as, ss
+}

@@ -1,0 +1,5 @@
+package cli
+
+import "context"
+
+func (a *App) runTUI(ctx context.Context) error { return nil }

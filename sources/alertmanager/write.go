@@ -1,0 +1,153 @@
+package alertmanager
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"syscall"
+	"time"
+
+	"github.com/go-openapi/strfmt"
+	"github.com/prometheus/alertmanager/api/v2/client/silence"
+	"github.com/prometheus/alertmanager/api/v2/models"
+)
+
+// PostSilence creates a silence, or updates one in place when s.ID is set,
+// and returns its ID. The silence is written to exactly one peer: the cluster
+// replicates it. If a peer fails before the request could have reached it
+// (connection refused), the next peer is tried. If the failure is unclear (a
+// timeout or a dropped connection after sending), the next peer is first asked
+// whether the silence already exists, so a retry never creates a duplicate.
+func (c *Client) PostSilence(ctx context.Context, s *models.PostableSilence) (string, error) {
+	var errs []error
+	for _, i := range c.order() {
+		p := c.peers[i]
+		if len(errs) > 0 && !refused(errs[len(errs)-1]) {
+			if id, ok := c.findExisting(ctx, p, s); ok {
+				c.prefer(i)
+				return id, nil
+			}
+		}
+		cctx, cancel := context.WithTimeout(ctx, c.timeout)
+		res, err := p.api.Silence.PostSilences(silence.NewPostSilencesParamsWithContext(cctx).WithSilence(s))
+		cancel()
+		if err == nil {
+			c.prefer(i)
+			return res.Payload.SilenceID, nil
+		}
+		if isClientError(err) || ctx.Err() != nil {
+			return "", describe(p.url, "post silence", err)
+		}
+		errs = append(errs, describe(p.url, "post silence", err))
+	}
+	return "", fmt.Errorf("silence not written: %w", errors.Join(errs...))
+}
+
+// findExisting looks for an active silence equal to s (same matchers,
+// author, comment and end) on peer p, e.g. one a timed-out post created.
+func (c *Client) findExisting(ctx context.Context, p *peer, s *models.PostableSilence) (string, bool) {
+	cctx, cancel := context.WithTimeout(ctx, c.timeout)
+	defer cancel()
+	res, err := p.api.Silence.GetSilences(silence.NewGetSilencesParamsWithContext(cctx))
+	if err != nil {
+		return "", false
+	}
+	for _, g := range res.Payload {
+		if g.ID == nil || g.Status == nil || g.Status.State == nil || *g.Status.State == models.SilenceStatusStateExpired {
+			continue
+		}
+		if s.ID != "" && *g.ID == s.ID && sameTime(g.EndsAt, s.EndsAt) {
+			return *g.ID, true
+		}
+		if deref(g.CreatedBy) == deref(s.CreatedBy) && deref(g.Comment) == deref(s.Comment) &&
+			sameTime(g.EndsAt, s.EndsAt) && SameMatchers(g.Matchers, s.Matchers) {
+			return *g.ID, true
+		}
+	}
+	return "", false
+}
+
+func sameTime(a, b *strfmt.DateTime) bool {
+	if a == nil || b == nil {
+		return a == b
+	}
+	d := time.Time(*a).Sub(time.Time(*b))
+	return d < time.Second && d > -time.Second
+}
+
+func deref(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
+}
+
+// refused reports errors where the request surely never reached the server.
+func refused(err error) bool {
+	if errors.Is(err, syscall.ECONNREFUSED) {
+		return true
+	}
+	var op *net.OpError
+	return errors.As(err, &op) && op.Op == "dial"
+}
+
+// ExpireSilence expires a silence by ID.
+func (c *Client) ExpireSilence(ctx context.Context, id string) error {
+	uid, err := parseID(id)
+	if err != nil {
+		return fmt.Errorf("silence ID %q is not a UUID", id)
+	}
+	return c.read(ctx, "expire silence "+id, func(ctx context.Context, p *peer) error {
+		_, err := p.api.Silence.DeleteSilence(silence.NewDeleteSilenceParamsWithContext(ctx).WithSilenceID(uid))
+		return err
+	})
+}
+
+// ExtendSilence moves an active silence's end to newEnd, in place: the same
+// ID is posted back with only endsAt changed, which Alertmanager applies
+// without creating a new silence. It returns the (unchanged) ID.
+func (c *Client) ExtendSilence(ctx context.Context, id string, newEnd time.Time) (string, error) {
+	cur, err := c.Silence(ctx, id)
+	if err != nil {
+		return "", err
+	}
+	if cur.Status != nil && cur.Status.State != nil && *cur.Status.State == models.SilenceStatusStateExpired {
+		return "", fmt.Errorf("silence %s has expired; create a new one", id)
+	}
+	end := strfmt.DateTime(newEnd.UTC())
+	ps := &models.PostableSilence{ID: id, Silence: cur.Silence}
+	ps.EndsAt = &end
+	return c.PostSilence(ctx, ps)
+}
+
+// SameMatchers reports whether two matcher lists are equal as sets.
+func SameMatchers(a, b models.Matchers) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	key := func(m *models.Matcher) string {
+		eq := m.IsEqual == nil || *m.IsEqual
+		return fmt.Sprintf("%s\x00%s\x00%v\x00%v", deref(m.Name), deref(m.Value), m.IsRegex != nil && *m.IsRegex, eq)
+	}
+	seen := map[string]int{}
+	for _, m := range a {
+		seen[key(m)]++
+	}
+	for _, m := range b {
+		k := key(m)
+		if seen[k] == 0 {
+			return false
+		}
+		seen[k]--
+	}
+	return true
+}
+
+// parseID validates a silence ID.
+func parseID(id string) (strfmt.UUID, error) {
+	if !strfmt.IsUUID(id) {
+		return "", errors.New("not a UUID")
+	}
+	return strfmt.UUID(id), nil
+}
