@@ -203,7 +203,9 @@ func (a *authTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 	if err != nil {
 		return nil, CleanError(err)
 	}
-	resp.Body = LimitBody(resp.Body, MaxBodyBytes)
+	if resp.StatusCode != http.StatusSwitchingProtocols { // a WebSocket needs the raw body
+		resp.Body = LimitBody(resp.Body, MaxBodyBytes)
+	}
 	return resp, nil
 }
 

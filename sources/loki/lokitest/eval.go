@@ -1,0 +1,180 @@
+package lokitest
+
+import (
+	"bytes"
+	"encoding/json"
+	"sort"
+	"strings"
+
+	"github.com/go-logfmt/logfmt"
+)
+
+// evalResult is what a pipeline makes of one entry.
+type evalResult struct {
+	parsed map[string]string // labels extracted by json/logfmt (and __error__)
+}
+
+// run applies the pipeline to one entry. It reports whether the entry is
+// kept and which labels the parsers extracted.
+func (q *logQuery) run(line string, stream, sm map[string]string) (evalResult, bool) {
+	var res evalResult
+	for _, st := range q.stages {
+		switch st.kind {
+		case stageLineFilter:
+			var hit bool
+			if st.re != nil {
+				hit = st.re.MatchString(line)
+			} else {
+				hit = strings.Contains(line, st.substr)
+			}
+			if hit == st.negate {
+				return res, false
+			}
+		case stageJSON, stageLogfmt:
+			if res.parsed == nil {
+				res.parsed = map[string]string{}
+			}
+			var ok bool
+			if st.kind == stageJSON {
+				ok = parseJSONLine(line, stream, sm, res.parsed)
+			} else {
+				ok = parseLogfmtLine(line, stream, sm, res.parsed)
+			}
+			if !ok {
+				if _, set := res.parsed["__error__"]; !set {
+					if st.kind == stageJSON {
+						res.parsed["__error__"] = "JSONParserErr"
+					} else {
+						res.parsed["__error__"] = "LogfmtParserErr"
+					}
+				}
+			}
+		case stageLabelFilter:
+			if !st.labelsMatch(stream, sm, res.parsed) {
+				return res, false
+			}
+		}
+	}
+	return res, true
+}
+
+func (st stage) labelsMatch(stream, sm, parsed map[string]string) bool {
+	get := func(name string) string {
+		if v, ok := parsed[name]; ok {
+			return v
+		}
+		if v, ok := sm[name]; ok {
+			return v
+		}
+		return stream[name]
+	}
+	for _, conj := range st.anyOf {
+		all := true
+		for _, m := range conj {
+			if !m.matches(get(m.name)) {
+				all = false
+				break
+			}
+		}
+		if all {
+			return true
+		}
+	}
+	return false
+}
+
+// sanitizeKey turns a JSON/logfmt key into a valid label name as Loki does:
+// every character outside [a-zA-Z0-9_] becomes '_', and a leading digit
+// gets a '_' prefix.
+func sanitizeKey(k string) string {
+	var b strings.Builder
+	for i, r := range k {
+		ok := r == '_' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9'
+		if i == 0 && r >= '0' && r <= '9' {
+			b.WriteByte('_')
+		}
+		if ok {
+			b.WriteRune(r)
+		} else {
+			b.WriteByte('_')
+		}
+	}
+	return b.String()
+}
+
+// addParsed adds an extracted label; names clashing with stream labels or
+// structured metadata get the "_extracted" suffix, and the first value of a
+// repeated key wins.
+func addParsed(out, stream, sm map[string]string, key, value string) {
+	key = sanitizeKey(key)
+	if key == "" {
+		return
+	}
+	if _, clash := stream[key]; clash {
+		key += "_extracted"
+	} else if _, clash := sm[key]; clash {
+		key += "_extracted"
+	}
+	if _, seen := out[key]; !seen {
+		out[key] = value
+	}
+}
+
+// parseJSONLine extracts every scalar field of a JSON object, flattening
+// nested objects with '_' and skipping arrays, as Loki's json parser does.
+func parseJSONLine(line string, stream, sm, out map[string]string) bool {
+	dec := json.NewDecoder(strings.NewReader(line))
+	dec.UseNumber()
+	var obj map[string]any
+	if err := dec.Decode(&obj); err != nil || obj == nil {
+		return false
+	}
+	if dec.More() {
+		return false
+	}
+	flattenJSON("", obj, stream, sm, out)
+	return true
+}
+
+func flattenJSON(prefix string, obj map[string]any, stream, sm, out map[string]string) {
+	keys := make([]string, 0, len(obj))
+	for k := range obj {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		name := k
+		if prefix != "" {
+			name = prefix + "_" + k
+		}
+		switch v := obj[k].(type) {
+		case map[string]any:
+			flattenJSON(name, v, stream, sm, out)
+		case []any:
+			// arrays are skipped
+		case string:
+			addParsed(out, stream, sm, name, v)
+		case json.Number:
+			addParsed(out, stream, sm, name, v.String())
+		case bool:
+			if v {
+				addParsed(out, stream, sm, name, "true")
+			} else {
+				addParsed(out, stream, sm, name, "false")
+			}
+		case nil:
+			addParsed(out, stream, sm, name, "")
+		}
+	}
+}
+
+// parseLogfmtLine extracts logfmt key/value pairs.
+func parseLogfmtLine(line string, stream, sm, out map[string]string) bool {
+	dec := logfmt.NewDecoder(bytes.NewReader([]byte(line)))
+	for dec.ScanRecord() {
+		for dec.ScanKeyval() {
+			addParsed(out, stream, sm, string(dec.Key()), string(dec.Value()))
+		}
+	}
+	return dec.Err() == nil
+}

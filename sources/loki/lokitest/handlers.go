@@ -1,0 +1,298 @@
+package lokitest
+
+import (
+	"fmt"
+	"math"
+	"net/http"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// parseTime reads a Loki timestamp parameter: nanosecond epoch, float
+// seconds, or RFC3339.
+func parseTime(v string, def time.Time) (time.Time, error) {
+	if v == "" {
+		return def, nil
+	}
+	if strings.Contains(v, ".") {
+		if f, err := strconv.ParseFloat(v, 64); err == nil {
+			sec, frac := math.Modf(f)
+			return time.Unix(int64(sec), int64(math.Round(frac*1e9))), nil
+		}
+	} else if n, err := strconv.ParseInt(v, 10, 64); err == nil {
+		return time.Unix(0, n), nil
+	}
+	if t, err := time.Parse(time.RFC3339Nano, v); err == nil {
+		return t, nil
+	}
+	return time.Time{}, fmt.Errorf("cannot parse %q to a valid timestamp", v)
+}
+
+// timeRange reads start/end with Loki's defaults (end now, start an hour
+// before end).
+func timeRange(r *http.Request) (int64, int64, error) {
+	end, err := parseTime(r.Form.Get("end"), time.Now())
+	if err != nil {
+		return 0, 0, err
+	}
+	start, err := parseTime(r.Form.Get("start"), end.Add(-time.Hour))
+	if err != nil {
+		return 0, 0, err
+	}
+	if end.Before(start) {
+		return 0, 0, fmt.Errorf("end timestamp must not be before or equal to start time")
+	}
+	return start.UnixNano(), end.UnixNano(), nil
+}
+
+func parseStep(v string) error {
+	if v == "" {
+		return nil
+	}
+	var d time.Duration
+	if f, err := strconv.ParseFloat(v, 64); err == nil {
+		d = time.Duration(f * float64(time.Second))
+	} else if d, err = time.ParseDuration(v); err != nil {
+		return fmt.Errorf("cannot parse %q to a valid duration", v)
+	}
+	if d <= 0 {
+		return fmt.Errorf("zero or negative query resolution step widths are not accepted. Try a positive integer")
+	}
+	return nil
+}
+
+// categorize reports whether the request asked for categorized labels.
+func categorize(r *http.Request) bool {
+	for _, h := range r.Header.Values("X-Loki-Response-Encoding-Flags") {
+		for _, f := range strings.Split(h, ",") {
+			if strings.TrimSpace(f) == "categorize-labels" {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+type wireStream struct {
+	Stream map[string]string `json:"stream"`
+	Values [][]any           `json:"values"`
+}
+
+type categorized struct {
+	StructuredMetadata map[string]string `json:"structuredMetadata,omitempty"`
+	Parsed             map[string]string `json:"parsed,omitempty"`
+}
+
+// encodeStreams groups matches into streams in first-appearance order. With
+// categorize, stream labels stay apart from structured metadata and parsed
+// labels, which travel as a third value element; without it everything is
+// merged into the stream labels, as Loki does.
+func encodeStreams(ms []match, cat bool) []wireStream {
+	var out []wireStream
+	index := map[string]int{}
+	for _, m := range ms {
+		labels := m.st.labels
+		if !cat && (len(m.e.sm) > 0 || len(m.parsed) > 0) {
+			labels = snapshotLabels(m.st.labels)
+			for k, v := range m.e.sm {
+				labels[k] = v
+			}
+			for k, v := range m.parsed {
+				labels[k] = v
+			}
+		}
+		key := labelsKey(labels)
+		i, ok := index[key]
+		if !ok {
+			i = len(out)
+			index[key] = i
+			out = append(out, wireStream{Stream: snapshotLabels(labels), Values: [][]any{}})
+		}
+		v := []any{strconv.FormatInt(m.e.ts, 10), m.e.line}
+		if cat && (len(m.e.sm) > 0 || len(m.parsed) > 0) {
+			v = append(v, categorized{StructuredMetadata: m.e.sm, Parsed: m.parsed})
+		}
+		out[i].Values = append(out[i].Values, v)
+	}
+	return out
+}
+
+func (s *Server) handleQueryRange(w http.ResponseWriter, r *http.Request, visible bool) {
+	q, err := parseQuery(r.Form.Get("query"))
+	if err != nil {
+		writeText(w, http.StatusBadRequest, err.Error())
+		return
+	}
+	start, end, err := timeRange(r)
+	if err != nil {
+		writeText(w, http.StatusBadRequest, err.Error())
+		return
+	}
+	if err := parseStep(r.Form.Get("step")); err != nil {
+		writeText(w, http.StatusBadRequest, err.Error())
+		return
+	}
+	limit := 100
+	if v := r.Form.Get("limit"); v != "" {
+		if limit, err = strconv.Atoi(v); err != nil {
+			writeText(w, http.StatusBadRequest, fmt.Sprintf("cannot parse %q to a valid limit", v))
+			return
+		}
+		if limit <= 0 {
+			writeText(w, http.StatusBadRequest, "limit must be a positive value")
+			return
+		}
+	}
+	if limit > s.maxEntries {
+		writeText(w, http.StatusBadRequest, fmt.Sprintf("max entries limit per query exceeded, limit > max_entries_limit_per_query (%d > %d)", limit, s.maxEntries))
+		return
+	}
+	backward := true
+	switch d := strings.ToLower(r.Form.Get("direction")); d {
+	case "", "backward":
+	case "forward":
+		backward = false
+	default:
+		writeText(w, http.StatusBadRequest, fmt.Sprintf("invalid direction '%s'", d))
+		return
+	}
+	began := time.Now()
+	var ms []match
+	s.mu.Lock()
+	if visible {
+		ms = s.selectEntries(q, start, end, limit, backward)
+	}
+	cat := categorize(r)
+	result := encodeStreams(ms, cat)
+	s.mu.Unlock()
+	bytes := 0
+	for _, m := range ms {
+		bytes += len(m.e.line)
+	}
+	data := map[string]any{
+		"resultType": "streams",
+		"result":     result,
+		"stats": map[string]any{"summary": map[string]any{
+			"totalEntriesReturned": len(ms),
+			"totalBytesProcessed":  bytes,
+			"execTime":             time.Since(began).Seconds(),
+		}},
+	}
+	if cat {
+		data["encodingFlags"] = []string{"categorize-labels"}
+	}
+	writeJSON(w, map[string]any{"status": "success", "data": data})
+}
+
+// selected returns the streams matching the optional selector param that
+// have data in the request's time range.
+func (s *Server) selected(w http.ResponseWriter, r *http.Request, param string, visible bool) ([]*stream, bool) {
+	var sel []matcher
+	if qs := r.Form.Get(param); qs != "" {
+		var err error
+		if sel, err = parseSelector(qs); err != nil {
+			writeText(w, http.StatusBadRequest, err.Error())
+			return nil, false
+		}
+	}
+	start, end, err := timeRange(r)
+	if err != nil {
+		writeText(w, http.StatusBadRequest, err.Error())
+		return nil, false
+	}
+	if !visible {
+		return nil, true
+	}
+	var out []*stream
+	for _, st := range s.streams {
+		if matchesSelector(sel, st.labels) && st.overlaps(start, end) {
+			out = append(out, st)
+		}
+	}
+	return out, true
+}
+
+func sortedKeys(set map[string]struct{}) []string {
+	out := make([]string, 0, len(set))
+	for k := range set {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+func (s *Server) handleLabels(w http.ResponseWriter, r *http.Request, visible bool) {
+	s.mu.Lock()
+	sts, ok := s.selected(w, r, "query", visible)
+	names := map[string]struct{}{}
+	for _, st := range sts {
+		for k := range st.labels {
+			names[k] = struct{}{}
+		}
+	}
+	s.mu.Unlock()
+	if ok {
+		writeJSON(w, map[string]any{"status": "success", "data": sortedKeys(names)})
+	}
+}
+
+func (s *Server) handleLabelValues(w http.ResponseWriter, r *http.Request, name string, visible bool) {
+	s.mu.Lock()
+	sts, ok := s.selected(w, r, "query", visible)
+	values := map[string]struct{}{}
+	for _, st := range sts {
+		if v, has := st.labels[name]; has {
+			values[v] = struct{}{}
+		}
+	}
+	s.mu.Unlock()
+	if ok {
+		writeJSON(w, map[string]any{"status": "success", "data": sortedKeys(values)})
+	}
+}
+
+func (s *Server) handleSeries(w http.ResponseWriter, r *http.Request, visible bool) {
+	matches := r.Form["match[]"]
+	if len(matches) == 0 {
+		writeText(w, http.StatusBadRequest, "0 matchers provided, at least 1 matcher is required")
+		return
+	}
+	var sels [][]matcher
+	for _, m := range matches {
+		sel, err := parseSelector(m)
+		if err != nil {
+			writeText(w, http.StatusBadRequest, err.Error())
+			return
+		}
+		sels = append(sels, sel)
+	}
+	start, end, err := timeRange(r)
+	if err != nil {
+		writeText(w, http.StatusBadRequest, err.Error())
+		return
+	}
+	s.mu.Lock()
+	var keys []string
+	byKey := map[string]map[string]string{}
+	for _, st := range s.streams {
+		if !visible || !st.overlaps(start, end) {
+			continue
+		}
+		for _, sel := range sels {
+			if matchesSelector(sel, st.labels) {
+				keys = append(keys, st.key)
+				byKey[st.key] = snapshotLabels(st.labels)
+				break
+			}
+		}
+	}
+	s.mu.Unlock()
+	sort.Strings(keys)
+	data := make([]map[string]string, 0, len(keys))
+	for _, k := range keys {
+		data = append(data, byKey[k])
+	}
+	writeJSON(w, map[string]any{"status": "success", "data": data})
+}
