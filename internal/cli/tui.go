@@ -1,5 +1,76 @@
 package cli
 
-import "context"
+import (
+	"context"
+	"errors"
+	"fmt"
 
-func (a *App) runTUI(ctx context.Context) error { return nil }
+	tea "charm.land/bubbletea/v2"
+
+	"oncall/internal/config"
+	"oncall/tui"
+)
+
+// runTUI opens the interactive screen on the current context.
+func (a *App) runTUI(ctx context.Context) error {
+	cfg, err := a.Config()
+	if err != nil {
+		return err
+	}
+	return a.runTUIWith(ctx, cfg, "")
+}
+
+// runTUIWith opens the screen for an already loaded config. journalPath
+// overrides the journal location ("" = configured).
+func (a *App) runTUIWith(ctx context.Context, cfg *config.Config, journalPath string) error {
+	deps, err := a.tuiDeps(cfg, journalPath)
+	if err != nil {
+		return err
+	}
+	m, err := tui.New(deps, tui.Options{})
+	if err != nil {
+		return err
+	}
+	p := tea.NewProgram(m, tea.WithContext(ctx), tea.WithInput(a.Stdin), tea.WithOutput(a.Stdout))
+	_, err = p.Run()
+	m.Stop()
+	if errors.Is(err, tea.ErrProgramKilled) && ctx.Err() != nil {
+		return nil
+	}
+	return err
+}
+
+// tuiDeps builds the sources and the action service for the UI.
+func (a *App) tuiDeps(cfg *config.Config, journalPath string) (tui.Deps, error) {
+	a.cfg = cfg
+	cur, err := cfg.Current()
+	if err != nil {
+		return tui.Deps{}, err
+	}
+	d := tui.Deps{Config: cfg}
+	if len(cur.Alertmanager.URLs) > 0 {
+		if d.AM, err = a.Alertmanager(); err != nil {
+			return d, err
+		}
+		svc, err := a.Actions()
+		if err != nil {
+			return d, err
+		}
+		if journalPath != "" {
+			svc.Journal.Path = journalPath
+		}
+		d.Actions = svc
+	}
+	if d.Prom, err = a.Prometheus(); err != nil {
+		return d, err
+	}
+	if d.AM == nil && d.Prom == nil {
+		return d, fmt.Errorf("context %q has no Alertmanager or Prometheus: set --alertmanager-url/--prometheus-url, the ONCALL_* variables or a config file (try `oncall demo`)", cfg.CurrentContext)
+	}
+	d.Screens = a.screens(cfg)
+	return d, nil
+}
+
+// screens lists the extra screens (logs, traces, budget, runbook, handoff)
+// available with this config.
+func (a *App) screens(cfg *config.Config) []tui.ScreenSpec { return nil }

@@ -1,0 +1,179 @@
+package tui
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"charm.land/bubbles/v2/textinput"
+	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
+	"github.com/prometheus/alertmanager/pkg/labels"
+	"github.com/prometheus/common/model"
+
+	"oncall/internal/alerts"
+)
+
+// ActionCreateSilence asks the root to post a silence.
+type ActionCreateSilence struct {
+	Matchers labels.Matchers
+	Duration time.Duration
+	Comment  string
+}
+
+// SilencePresets are the duration presets; the first is the default.
+func SilencePresets() []string { return []string{"15m", "1h", "4h"} }
+
+// SilenceDialog edits matchers, duration and comment. It shows live how many
+// current alerts the matchers select, with Alertmanager's own semantics.
+type SilenceDialog struct {
+	fields  [3]textinput.Model // matchers, duration, comment
+	focus   int
+	alerts  []*alerts.Alert
+	count   int
+	parseOK bool
+	err     string
+}
+
+// NewSilenceDialog prefills matchers from the alert's labels.
+func NewSilenceDialog(ms labels.Matchers, defaultDur time.Duration, current []*alerts.Alert) *SilenceDialog {
+	d := &SilenceDialog{alerts: current}
+	for i := range d.fields {
+		t := textinput.New()
+		t.CharLimit = 1024
+		d.fields[i] = t
+	}
+	parts := make([]string, len(ms))
+	for i, m := range ms {
+		parts[i] = m.String()
+	}
+	d.fields[0].Prompt = "matchers: "
+	d.fields[0].SetValue(strings.Join(parts, " "))
+	d.fields[1].Prompt = "duration: "
+	d.fields[1].SetValue(model.Duration(defaultDur).String())
+	d.fields[1].Placeholder = "15m, 1h, 4h or e.g. 90m"
+	d.fields[2].Prompt = "comment:  "
+	d.fields[2].Placeholder = "required: why?"
+	d.fields[0].Focus()
+	d.recount()
+	return d
+}
+
+func (d *SilenceDialog) recount() {
+	ms, err := alerts.ParseMatchers(d.fields[0].Value())
+	d.parseOK = err == nil && len(ms) > 0
+	if d.parseOK {
+		d.count = alerts.CountMatching(ms, d.alerts)
+	}
+}
+
+func (d *SilenceDialog) setFocus(i int) tea.Cmd {
+	d.fields[d.focus].Blur()
+	d.focus = (i + len(d.fields)) % len(d.fields)
+	return d.fields[d.focus].Focus()
+}
+
+// HandleKey implements Dialog.
+func (d *SilenceDialog) HandleKey(msg tea.KeyPressMsg) (Action, tea.Cmd) {
+	switch msg.String() {
+	case "esc":
+		return ActionClose{}, nil
+	case "tab", "down":
+		return nil, d.setFocus(d.focus + 1)
+	case "shift+tab", "up":
+		return nil, d.setFocus(d.focus - 1)
+	case "ctrl+p", "ctrl+n":
+		if d.focus == 1 {
+			d.cyclePreset(msg.String() == "ctrl+n")
+			return nil, nil
+		}
+	case "enter":
+		if d.focus < 2 {
+			return nil, d.setFocus(d.focus + 1)
+		}
+		return d.submit()
+	}
+	var cmd tea.Cmd
+	d.fields[d.focus], cmd = d.fields[d.focus].Update(msg)
+	if d.focus == 0 {
+		d.recount()
+	}
+	d.err = ""
+	return nil, cmd
+}
+
+func (d *SilenceDialog) cyclePreset(forward bool) {
+	p := SilencePresets()
+	cur := strings.TrimSpace(d.fields[1].Value())
+	idx := -1
+	for i, v := range p {
+		if v == cur {
+			idx = i
+		}
+	}
+	if forward {
+		idx = (idx + 1) % len(p)
+	} else {
+		idx = (idx - 1 + len(p)) % len(p)
+	}
+	d.fields[1].SetValue(p[idx])
+}
+
+func (d *SilenceDialog) submit() (Action, tea.Cmd) {
+	ms, err := alerts.ParseMatchers(d.fields[0].Value())
+	if err != nil || len(ms) == 0 {
+		d.err = "matchers: " + firstLine(fmt.Sprint(err))
+		return nil, d.setFocus(0)
+	}
+	dur, err := model.ParseDuration(strings.TrimSpace(d.fields[1].Value()))
+	if err != nil || dur <= 0 {
+		d.err = "duration: use e.g. 15m, 1h, 4h or 90m"
+		return nil, d.setFocus(1)
+	}
+	comment := strings.TrimSpace(d.fields[2].Value())
+	if comment == "" {
+		d.err = "a comment is required"
+		return nil, d.setFocus(2)
+	}
+	if err := alerts.ValidateSilence(ms, time.Now(), time.Now().Add(time.Duration(dur)), "x", comment); err != nil {
+		d.err = err.Error()
+		return nil, d.setFocus(0)
+	}
+	return ActionCreateSilence{Matchers: ms, Duration: time.Duration(dur), Comment: comment}, nil
+}
+
+// View implements Dialog.
+func (d *SilenceDialog) View(w, h int, st *Styles) string {
+	bw := min(w-4, 90)
+	lines := []string{st.DialogTitle.Render("New silence"), ""}
+	for i := range d.fields {
+		d.fields[i].SetWidth(bw - 16)
+		lines = append(lines, d.fields[i].View())
+	}
+	lines = append(lines, "")
+	if d.parseOK {
+		lines = append(lines, st.Accent.Render(fmt.Sprintf("matches %d current alert%s", d.count, plural(d.count))))
+	} else {
+		lines = append(lines, st.Error.Render("matchers do not parse"))
+	}
+	lines = append(lines, st.Muted.Render("presets (ctrl+n/ctrl+p on duration): "+strings.Join(SilencePresets(), " · ")))
+	if d.err != "" {
+		lines = append(lines, st.Error.Render(d.err))
+	}
+	lines = append(lines, st.Muted.Render("tab next field · enter on comment confirms · esc cancels"))
+	return st.Dialog.Width(bw).Render(lipgloss.JoinVertical(lipgloss.Left, lines...))
+}
+
+func plural(n int) string {
+	if n == 1 {
+		return ""
+	}
+	return "s"
+}
+
+func firstLine(s string) string {
+	if i := strings.IndexByte(s, '\n'); i >= 0 {
+		return s[:i]
+	}
+	return s
+}

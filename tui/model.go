@@ -1,0 +1,230 @@
+// Package tui is oncall's interactive screen: one root tea.Model that owns
+// plain pane types, an overlay stack of dialogs, the styles and the keymap.
+// See ARCHITECTURE.md.
+package tui
+
+import (
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+	v1 "github.com/prometheus/client_golang/api/prometheus/v1"
+	"github.com/prometheus/alertmanager/api/v2/models"
+
+	"oncall/internal/actions"
+	"oncall/internal/alerts"
+	"oncall/internal/config"
+	"oncall/sources/alertmanager"
+	"oncall/sources/prometheus"
+)
+
+// Deps is what the UI talks to. Any source may be nil (not configured).
+type Deps struct {
+	Config  *config.Config
+	AM      *alertmanager.Client
+	Prom    *prometheus.Client
+	Actions *actions.Service // nil: read-only
+	Screens []ScreenSpec
+	Now     func() time.Time
+}
+
+// Options are per-session settings.
+type Options struct {
+	// Dark forces the background (nil: detect; light until detected).
+	Dark *bool
+	// ReadOnly makes the session a viewer: silence and ack are refused.
+	ReadOnly bool
+	// Role is shown in the status bar ("viewer", "responder").
+	Role string
+	// Grace overrides the dialog input grace period (tests).
+	Grace *time.Duration
+	// NoFetch disables fetching (golden tests feed data directly).
+	NoFetch bool
+}
+
+type viewID int
+
+const (
+	viewAlerts viewID = iota
+	viewDetail        // narrow layouts only
+	viewSilences
+	viewScreen // one of m.screens, named by m.screen
+)
+
+type focusID int
+
+const (
+	focusList focusID = iota
+	focusDetail
+)
+
+// statusLine is a transient message with a time to live.
+type statusLine struct {
+	text    string
+	err     bool
+	id      int
+	expires time.Time
+}
+
+type statusExpiredMsg struct{ id int }
+
+// Model is the root model.
+type Model struct {
+	deps Deps
+	opts Options
+	st   *Styles
+	keys KeyMap
+	now  func() time.Time
+
+	width, height int
+	wide          bool
+	view          viewID
+	focus         focusID
+	screen        string
+
+	alertsPane   *AlertsPane
+	detail       *DetailPane
+	silencesPane *SilencesPane
+	screens      map[string]Screen
+	screenOrder  []string
+	screenKeys   map[string]string // keymap action → screen name
+	detailExtras []DetailExtra
+	overlays     overlayStack
+
+	amAlerts   models.GettableAlerts
+	amSilences models.GettableSilences
+	promAlerts []v1.Alert
+	rules      map[string][]v1.AlertingRule
+	merged     []*alerts.Alert
+	silences   []*alerts.Silence
+
+	health       map[string]*sourceHealth
+	seq          map[string]int
+	tickGen      int
+	refreshEvery time.Duration
+	fetchTimeout time.Duration
+	lastRefresh  time.Time
+	keepAliveRun bool
+	bgDetected   bool
+
+	status   statusLine
+	statusID int
+	quitting bool
+}
+
+// New builds the root model for one session.
+func New(d Deps, o Options) (*Model, error) {
+	if d.Now == nil {
+		d.Now = time.Now
+	}
+	cfg := d.Config
+	if cfg == nil {
+		cfg = config.Defaults()
+		d.Config = cfg
+	}
+	keys, err := NewKeyMap(cfg.Keys)
+	if err != nil {
+		return nil, err
+	}
+	dark := false
+	switch {
+	case o.Dark != nil:
+		dark = *o.Dark
+	case cfg.UI.Theme == "dark":
+		dark = true
+	}
+	m := &Model{
+		deps: d, opts: o, keys: keys, now: d.Now, st: NewStyles(dark),
+		health: map[string]*sourceHealth{}, seq: map[string]int{},
+		screens: map[string]Screen{}, screenKeys: map[string]string{},
+		refreshEvery: cfg.Refresh.D(), fetchTimeout: 8 * time.Second,
+	}
+	if m.refreshEvery <= 0 {
+		m.refreshEvery = 10 * time.Second
+	}
+	m.overlays.grace = DefaultGrace
+	if o.Grace != nil {
+		m.overlays.grace = *o.Grace
+	}
+	m.alertsPane = NewAlertsPane(&m.keys, cfg.Alerts.GroupBy, alerts.SortKey(cfg.Alerts.Sort))
+	m.detail = NewDetailPane(&m.keys)
+	m.silencesPane = NewSilencesPane(&m.keys)
+	for _, s := range d.Screens {
+		m.screens[s.Name] = s.Factory(m)
+		m.screenOrder = append(m.screenOrder, s.Name)
+		if s.Key != "" {
+			m.screenKeys[s.Key] = s.Name
+		}
+	}
+	return m, nil
+}
+
+// Init starts the first fetch, the refresh ticker and background detection.
+func (m *Model) Init() tea.Cmd {
+	cmds := []tea.Cmd{tea.RequestBackgroundColor}
+	if !m.opts.NoFetch {
+		cmds = append(cmds, m.refresh(), m.scheduleTick())
+	}
+	return tea.Batch(cmds...)
+}
+
+// Styles returns the session's styles (screens render with them).
+func (m *Model) Styles() *Styles { return m.st }
+
+// Keys returns the session's keymap.
+func (m *Model) Keys() *KeyMap { return &m.keys }
+
+// Now is the session clock.
+func (m *Model) Now() time.Time { return m.now() }
+
+// Deps returns the session's dependencies.
+func (m *Model) Deps() Deps { return m.deps }
+
+// Alerts returns the merged alert list.
+func (m *Model) Alerts() []*alerts.Alert { return m.merged }
+
+// Silences returns the silence list.
+func (m *Model) Silences() []*alerts.Silence { return m.silences }
+
+// Selected returns the alert under the cursor.
+func (m *Model) Selected() *alerts.Alert { return m.alertsPane.Selected() }
+
+// AddDetailExtra lets a feature add lines to the alert detail.
+func (m *Model) AddDetailExtra(x DetailExtra) { m.detailExtras = append(m.detailExtras, x) }
+
+// SetData feeds data directly (tests, golden views).
+func (m *Model) SetData(am models.GettableAlerts, sils models.GettableSilences, prom []v1.Alert, rules map[string][]v1.AlertingRule) {
+	m.amAlerts, m.amSilences, m.promAlerts, m.rules = am, sils, prom, rules
+	for _, s := range []string{srcAM, srcSil, srcProm, srcRules} {
+		h := m.healthOf(s)
+		h.ok, h.latency, h.lastOK = true, 12*time.Millisecond, m.now()
+	}
+	m.lastRefresh = m.now()
+	m.rebuildData()
+}
+
+// rebuildData merges the sources once per reply (never per frame).
+func (m *Model) rebuildData() {
+	m.merged, m.silences = alerts.Build(m.amAlerts, m.amSilences, m.promAlerts, m.rules)
+	m.alertsPane.SetAlerts(m.merged)
+	m.silencesPane.SetSilences(m.silences, m.now())
+	m.syncDetail()
+}
+
+func (m *Model) syncDetail() {
+	m.detail.SetAlert(m.alertsPane.Selected(), m.merged, m.silences, m.detailExtras, m.st, m.now())
+}
+
+// setStatus shows a message for a while; errors stay longer.
+func (m *Model) setStatus(text string, isErr bool) tea.Cmd {
+	m.statusID++
+	ttl := 4 * time.Second
+	if isErr {
+		ttl = 10 * time.Second
+	}
+	id := m.statusID
+	m.status = statusLine{text: text, err: isErr, id: id, expires: m.now().Add(ttl)}
+	return tea.Tick(ttl, func(time.Time) tea.Msg { return statusExpiredMsg{id: id} })
+}
+
+// Stop stops the refresh ticker (a pending tick is ignored).
+func (m *Model) Stop() { m.tickGen++ }

@@ -1,0 +1,372 @@
+package tui
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"charm.land/bubbles/v2/textinput"
+	tea "charm.land/bubbletea/v2"
+
+	"oncall/internal/alerts"
+	"oncall/internal/sanitize"
+	"oncall/internal/timefmt"
+)
+
+// alertRow is one line of the list: a group header or an alert. Text from
+// servers is sanitized once, when rows are built, never per frame.
+type alertRow struct {
+	header  string // group header text (sanitized), "" for alert rows
+	count   int
+	alert   *alerts.Alert
+	name    string
+	summary string
+	sev     string
+}
+
+// AlertsPane is the grouped, filtered, sorted alert list. Rows are rebuilt
+// only when data, filter, sort or grouping change; View draws only the
+// visible window.
+type AlertsPane struct {
+	keys    *KeyMap
+	all     []*alerts.Alert
+	groupBy []string
+	sortKey alerts.SortKey
+
+	filter     alerts.Filter
+	input      textinput.Model
+	filtering  bool
+	rows       []alertRow
+	cursor     int
+	offset     int
+	height     int
+	selectedFP string
+	moved      bool // the operator moved the cursor: keep it on their alert
+}
+
+// NewAlertsPane builds an empty pane.
+func NewAlertsPane(keys *KeyMap, groupBy []string, sortKey alerts.SortKey) *AlertsPane {
+	in := textinput.New()
+	in.Prompt = "/ "
+	in.Placeholder = `severity="critical" service=~"api.*"  or free text`
+	in.CharLimit = 512
+	if sortKey == "" {
+		sortKey = alerts.SortSeverity
+	}
+	return &AlertsPane{keys: keys, groupBy: groupBy, sortKey: sortKey, input: in}
+}
+
+// SetAlerts replaces the data, keeping the selection on the same alert.
+func (p *AlertsPane) SetAlerts(as []*alerts.Alert) {
+	p.all = as
+	p.rebuild()
+}
+
+// Filtering reports whether the filter box has focus (it takes all keys).
+func (p *AlertsPane) Filtering() bool { return p.filtering }
+
+// FilterText is the current filter.
+func (p *AlertsPane) FilterText() string { return p.filter.Raw }
+
+// SortKey is the current order.
+func (p *AlertsPane) SortKey() alerts.SortKey { return p.sortKey }
+
+// Visible returns the alerts that pass the filter, in display order.
+func (p *AlertsPane) Visible() []*alerts.Alert {
+	out := make([]*alerts.Alert, 0, len(p.rows))
+	for _, r := range p.rows {
+		if r.alert != nil {
+			out = append(out, r.alert)
+		}
+	}
+	return out
+}
+
+func (p *AlertsPane) rebuild() {
+	vis := p.filter.Apply(p.all)
+	alerts.Sort(vis, p.sortKey)
+	groups := alerts.GroupBy(vis, p.groupBy)
+	rows := make([]alertRow, 0, len(vis)+len(groups))
+	for _, g := range groups {
+		if len(p.groupBy) > 0 && len(g.Alerts) > 1 {
+			var parts []string
+			for _, l := range p.groupBy {
+				parts = append(parts, sanitize.Text(g.Labels[l]))
+			}
+			rows = append(rows, alertRow{header: strings.Join(parts, " · "), count: len(g.Alerts)})
+		}
+		for _, a := range g.Alerts {
+			sev := a.Severity()
+			if sev == "" {
+				sev = "none"
+			}
+			rows = append(rows, alertRow{alert: a, name: sanitize.Text(a.Name()), summary: sanitize.Text(a.Summary()), sev: sev})
+		}
+	}
+	p.rows = rows
+	// keep the selection on the same alert if it is still there
+	p.cursor = -1
+	for i, r := range rows {
+		if p.moved && r.alert != nil && r.alert.Fingerprint == p.selectedFP {
+			p.cursor = i
+			break
+		}
+	}
+	if p.cursor < 0 {
+		p.cursor = p.firstAlert(0, 1)
+	}
+	p.clamp()
+}
+
+// firstAlert finds the next alert row from i in direction dir.
+func (p *AlertsPane) firstAlert(i, dir int) int {
+	for ; i >= 0 && i < len(p.rows); i += dir {
+		if p.rows[i].alert != nil {
+			return i
+		}
+	}
+	return -1
+}
+
+// Selected is the alert under the cursor, or nil.
+func (p *AlertsPane) Selected() *alerts.Alert {
+	if p.cursor < 0 || p.cursor >= len(p.rows) {
+		return nil
+	}
+	return p.rows[p.cursor].alert
+}
+
+func (p *AlertsPane) move(delta int) {
+	if len(p.rows) == 0 {
+		return
+	}
+	dir := 1
+	if delta < 0 {
+		dir = -1
+	}
+	target := p.cursor + delta
+	if target < 0 {
+		target = 0
+	}
+	if target >= len(p.rows) {
+		target = len(p.rows) - 1
+	}
+	next := p.firstAlert(target, dir)
+	if next < 0 {
+		next = p.firstAlert(target, -dir)
+	}
+	if next >= 0 {
+		p.cursor = next
+	}
+	p.clamp()
+}
+
+func (p *AlertsPane) clamp() {
+	if a := p.Selected(); a != nil {
+		p.selectedFP = a.Fingerprint
+	}
+	h := p.height
+	if h <= 0 {
+		return
+	}
+	c := p.cursor
+	if c > 0 && p.rows[c-1].header != "" {
+		c-- // keep the group header of the selected alert in view
+	}
+	if c < p.offset {
+		p.offset = c
+	}
+	if p.cursor >= p.offset+h {
+		p.offset = p.cursor - h + 1
+	}
+	if max := len(p.rows) - h; p.offset > max {
+		p.offset = max
+	}
+	if p.offset < 0 {
+		p.offset = 0
+	}
+}
+
+// SetSize sets the list height (rows available for alerts).
+func (p *AlertsPane) SetSize(w, h int) {
+	p.input.SetWidth(w - 4)
+	p.height = h - p.chromeLines()
+	p.clamp()
+}
+
+func (p *AlertsPane) chromeLines() int {
+	if p.filtering || !p.filter.Empty() {
+		return 1
+	}
+	return 0
+}
+
+// HandleKey handles a key for the list. It returns true if it used it.
+func (p *AlertsPane) HandleKey(msg tea.KeyPressMsg) (bool, tea.Cmd) {
+	k := p.keys
+	if p.filtering {
+		switch msg.String() {
+		case "enter":
+			p.filtering = false
+			p.input.Blur()
+			return true, nil
+		case "esc":
+			p.filtering = false
+			p.input.Blur()
+			p.input.SetValue("")
+			p.applyFilter()
+			return true, nil
+		}
+		var cmd tea.Cmd
+		p.input, cmd = p.input.Update(msg)
+		p.applyFilter()
+		return true, cmd
+	}
+	p.moved = true
+	switch {
+	case matches(msg, k.Up):
+		p.move(-1)
+	case matches(msg, k.Down):
+		p.move(1)
+	case matches(msg, k.Top):
+		p.cursor = p.firstAlert(0, 1)
+		p.clamp()
+	case matches(msg, k.Bottom):
+		p.cursor = p.firstAlert(len(p.rows)-1, -1)
+		p.clamp()
+	case matches(msg, k.PageUp):
+		p.move(-max(1, p.height-1))
+	case matches(msg, k.PageDown):
+		p.move(max(1, p.height-1))
+	case matches(msg, k.Filter):
+		p.filtering = true
+		p.input.SetValue(p.filter.Raw)
+		p.input.CursorEnd()
+		return true, p.input.Focus()
+	case matches(msg, k.Sort):
+		keys := alerts.SortKeys()
+		for i, s := range keys {
+			if s == p.sortKey {
+				p.sortKey = keys[(i+1)%len(keys)]
+				break
+			}
+		}
+		p.rebuild()
+	case matches(msg, k.Back) && !p.filter.Empty():
+		p.input.SetValue("")
+		p.applyFilter()
+	default:
+		return false, nil
+	}
+	return true, nil
+}
+
+func (p *AlertsPane) applyFilter() {
+	before := p.filter.Raw
+	p.filter = alerts.ParseFilter(p.input.Value())
+	if p.filter.Raw != before {
+		p.offset = 0
+		p.rebuild()
+	}
+}
+
+// View draws the pane into exactly w×h cells.
+func (p *AlertsPane) View(w, h int, st *Styles, now time.Time) string {
+	lines := make([]string, 0, h)
+	if p.filtering {
+		lines = append(lines, p.input.View())
+	} else if !p.filter.Empty() {
+		kind := "text"
+		if len(p.filter.Matchers) > 0 {
+			kind = "matchers"
+		}
+		lines = append(lines, st.Accent.Render("filter ("+kind+"): ")+sanitize.Text(p.filter.Raw)+st.Muted.Render(fmt.Sprintf("  %d shown · esc clears", len(p.Visible()))))
+	}
+	body := h - len(lines)
+	if len(p.rows) == 0 {
+		msg := "No alerts."
+		if !p.filter.Empty() {
+			msg = "No alerts match the filter."
+		}
+		lines = append(lines, "", st.Muted.Render("  "+msg))
+		return box(lines, w, h)
+	}
+	end := min(len(p.rows), p.offset+body)
+	for i := p.offset; i < end; i++ {
+		lines = append(lines, p.renderRow(i, w, st, now))
+	}
+	return box(lines, w, h)
+}
+
+func (p *AlertsPane) renderRow(i, w int, st *Styles, now time.Time) string {
+	r := p.rows[i]
+	if r.header != "" {
+		return st.GroupHeader.Render(cut(r.header, w-8)) + st.Muted.Render(fmt.Sprintf(" (%d)", r.count))
+	}
+	a := r.alert
+	sev := st.SevStyle(r.sev).Render(fit(sevLabel(r.sev), 5))
+	state := stateLabel(a, now)
+	stateW := 10
+	if w >= 100 {
+		stateW = 22
+	}
+	age := fit(timefmt.Ago(a.Since(), now), 5)
+	nameW := min(28, max(12, w/4))
+	rest := w - 2 - 5 - 1 - stateW - 1 - 5 - 1 - nameW - 1
+	line := sev + " " + st.StateStyle(string(a.State)).Render(fit(state, stateW)) + " " + st.Muted.Render(age) + " " +
+		st.Bold.Render(fit(r.name, nameW)) + " " + fit(r.summary, max(0, rest))
+	if i == p.cursor {
+		return st.Cursor.Render("▌ ") + st.Selected.Render(fit(stripForSelection(line), w-2))
+	}
+	return "  " + line
+}
+
+// stripForSelection keeps the selected row readable on the selection
+// background: the row is re-rendered without per-cell colours.
+func stripForSelection(s string) string { return ansiStrip(s) }
+
+func sevLabel(sev string) string {
+	switch sev {
+	case "critical":
+		return "CRIT"
+	case "warning":
+		return "WARN"
+	case "info":
+		return "INFO"
+	case "none":
+		return "-"
+	}
+	return strings.ToUpper(sev)
+}
+
+func stateLabel(a *alerts.Alert, now time.Time) string {
+	if a.Ack != nil {
+		return "acked " + sanitize.Text(a.Ack.By) + " " + timefmt.Ago(a.Ack.At, now)
+	}
+	return string(a.State)
+}
+
+// severityHeader renders "2 critical · 3 warning · 1 info" for the header.
+func severityHeader(as []*alerts.Alert, st *Styles) string {
+	counts := alerts.Counts(as)
+	sevs := make([]string, 0, len(counts))
+	for s := range counts {
+		sevs = append(sevs, s)
+	}
+	sort.Slice(sevs, func(i, j int) bool {
+		ri, rj := alerts.SeverityRank(sevs[i]), alerts.SeverityRank(sevs[j])
+		if ri != rj {
+			return ri < rj
+		}
+		return sevs[i] < sevs[j]
+	})
+	var parts []string
+	for _, s := range sevs {
+		parts = append(parts, st.SevStyle(s).Render(fmt.Sprintf("%d %s", counts[s], sanitize.Text(s))))
+	}
+	if len(parts) == 0 {
+		return st.StatusOK.Render("all clear")
+	}
+	return strings.Join(parts, st.Muted.Render(" · "))
+}

@@ -1,0 +1,211 @@
+package tui
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
+
+	"oncall/internal/alerts"
+	"oncall/internal/sanitize"
+	"oncall/internal/timefmt"
+)
+
+// DetailExtra lets later features (SLO burn, escalation, runbook source)
+// add lines to the detail pane without the pane knowing them.
+type DetailExtra func(a *alerts.Alert, st *Styles, now time.Time) []string
+
+// DetailPane shows one alert: labels, annotations, links, rule, silences
+// and inhibitions. Its lines are built when the alert or data change.
+type DetailPane struct {
+	keys   *KeyMap
+	alert  *alerts.Alert
+	raw    []string // built lines, unwrapped
+	lines  []string // wrapped to width
+	offset int
+	height int
+	width  int
+}
+
+// NewDetailPane builds an empty pane.
+func NewDetailPane(keys *KeyMap) *DetailPane { return &DetailPane{keys: keys} }
+
+// SetAlert shows an alert with the context needed to explain it.
+func (p *DetailPane) SetAlert(a *alerts.Alert, all []*alerts.Alert, sils []*alerts.Silence, extras []DetailExtra, st *Styles, now time.Time) {
+	if a == nil || p.alert == nil || a.Fingerprint != p.alert.Fingerprint {
+		p.offset = 0
+	}
+	p.alert = a
+	p.raw = buildDetail(a, all, sils, extras, st, now)
+	p.wrap()
+}
+
+// wrap re-wraps the lines to the pane width (on data or size change only).
+func (p *DetailPane) wrap() {
+	p.lines = p.lines[:0]
+	for _, l := range p.raw {
+		if p.width <= 0 || width(l) <= p.width {
+			p.lines = append(p.lines, l)
+			continue
+		}
+		p.lines = append(p.lines, strings.Split(ansi.Wrap(l, p.width-1, " ,&"), "\n")...)
+	}
+}
+
+// Alert is the alert shown.
+func (p *DetailPane) Alert() *alerts.Alert { return p.alert }
+
+// SetSize sets the height.
+func (p *DetailPane) SetSize(w, h int) {
+	p.height = h
+	if w != p.width {
+		p.width = w
+		p.wrap()
+	}
+}
+
+// HandleKey scrolls.
+func (p *DetailPane) HandleKey(msg tea.KeyPressMsg) bool {
+	k := p.keys
+	switch {
+	case matches(msg, k.Up):
+		p.offset--
+	case matches(msg, k.Down):
+		p.offset++
+	case matches(msg, k.PageUp):
+		p.offset -= max(1, p.height-1)
+	case matches(msg, k.PageDown):
+		p.offset += max(1, p.height-1)
+	case matches(msg, k.Top):
+		p.offset = 0
+	case matches(msg, k.Bottom):
+		p.offset = len(p.lines)
+	default:
+		return false
+	}
+	p.offset = max(0, min(p.offset, len(p.lines)-p.height))
+	return true
+}
+
+// View draws the pane.
+func (p *DetailPane) View(w, h int, st *Styles) string {
+	if p.alert == nil {
+		return box([]string{"", st.Muted.Render("  Select an alert.")}, w, h)
+	}
+	start := max(0, min(p.offset, len(p.lines)-1))
+	return box(p.lines[start:], w, h)
+}
+
+func buildDetail(a *alerts.Alert, all []*alerts.Alert, sils []*alerts.Silence, extras []DetailExtra, st *Styles, now time.Time) []string {
+	if a == nil {
+		return nil
+	}
+	var l []string
+	sev := a.Severity()
+	if sev == "" {
+		sev = "none"
+	}
+	l = append(l, st.SevStyle(sev).Render(sevLabel(sev))+" "+st.Title.Render(sanitize.Text(a.Name())))
+	state := st.StateStyle(string(a.State)).Render(string(a.State))
+	l = append(l, state+st.Muted.Render(fmt.Sprintf("  since %s (%s ago)", a.Since().Local().Format("15:04:05"), timefmt.Ago(a.Since(), now))))
+	if a.Ack != nil {
+		l = append(l, st.StateStyle("acked").Render(fmt.Sprintf("acked by %s %s ago", sanitize.Text(a.Ack.By), timefmt.Ago(a.Ack.At, now)))+
+			st.Muted.Render(fmt.Sprintf(" · until %s", a.Ack.EndsAt.Local().Format("15:04"))))
+		if a.Ack.Note != "" {
+			l = append(l, st.Muted.Render("  note: ")+sanitize.Text(a.Ack.Note))
+		}
+	}
+	if s := a.Summary(); s != "" {
+		l = append(l, "", sanitize.Text(s))
+	}
+	for _, ex := range extras {
+		if more := ex(a, st, now); len(more) > 0 {
+			l = append(l, "")
+			l = append(l, more...)
+		}
+	}
+	l = append(l, "", st.Header.Render("Labels"))
+	l = append(l, kvLines(a.Labels, st)...)
+	if len(a.Annotations) > 0 {
+		l = append(l, "", st.Header.Render("Annotations"))
+		l = append(l, kvLines(a.Annotations, st)...)
+	}
+	if len(a.Receivers) > 0 {
+		l = append(l, "", st.Label.Render("receivers: ")+sanitize.Text(strings.Join(a.Receivers, ", ")))
+	}
+	if a.GeneratorURL != "" {
+		l = append(l, st.Label.Render("source: ")+hyperlink(a.GeneratorURL, sanitize.Text(a.GeneratorURL)))
+	}
+	if a.Rule != nil {
+		l = append(l, "", st.Header.Render("Rule"))
+		for _, el := range strings.Split(sanitize.Block(a.Rule.Expr), "\n") {
+			l = append(l, "  "+st.Accent.Render(el))
+		}
+		if a.Rule.For > 0 {
+			l = append(l, st.Label.Render("  for: ")+a.Rule.For.String())
+		}
+	}
+	var matching []*alerts.Silence
+	for _, s := range sils {
+		if s.State == "active" && s.Matches(a) {
+			matching = append(matching, s)
+		}
+	}
+	if len(matching) > 0 {
+		l = append(l, "", st.Header.Render("Silenced by"))
+		for _, s := range matching {
+			l = append(l, fmt.Sprintf("  %s %s · %s left", st.Accent.Render(shortID(s.ID)), sanitize.Text(s.CreatedBy), timefmt.Left(s.EndsAt, now)))
+			l = append(l, "    "+st.Muted.Render(sanitize.Text(s.Comment)))
+		}
+	}
+	if len(a.InhibitedBy) > 0 {
+		l = append(l, "", st.Header.Render("Inhibited by"))
+		byFP := map[string]*alerts.Alert{}
+		for _, o := range all {
+			byFP[o.Fingerprint] = o
+		}
+		for _, fp := range a.InhibitedBy {
+			name := sanitize.Text(fp)
+			if o := byFP[fp]; o != nil {
+				name = sanitize.Text(o.Name()) + " " + st.Muted.Render("("+string(o.State)+")")
+			}
+			l = append(l, "  "+name)
+		}
+	}
+	return l
+}
+
+func kvLines(m map[string]string, st *Styles) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	out := make([]string, 0, len(keys))
+	for _, k := range keys {
+		v := sanitize.Text(m[k])
+		if strings.HasPrefix(m[k], "http://") || strings.HasPrefix(m[k], "https://") {
+			v = hyperlink(m[k], v)
+		}
+		out = append(out, "  "+st.Label.Render(sanitize.Text(k)+"=")+v)
+	}
+	return out
+}
+
+func shortID(id string) string {
+	if len(id) > 8 {
+		return id[:8]
+	}
+	return id
+}
+
+// hyperlink wraps text in an OSC 8 hyperlink when the URL is safe to emit.
+func hyperlink(url, text string) string {
+	if !sanitize.Safe(url) || strings.ContainsAny(url, " ") || !(strings.HasPrefix(url, "http://") || strings.HasPrefix(url, "https://")) {
+		return text
+	}
+	return "\x1b]8;;" + url + "\x1b\\" + text + "\x1b]8;;\x1b\\"
+}
