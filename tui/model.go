@@ -7,8 +7,8 @@ import (
 	"time"
 
 	tea "charm.land/bubbletea/v2"
-	v1 "github.com/prometheus/client_golang/api/prometheus/v1"
 	"github.com/prometheus/alertmanager/api/v2/models"
+	v1 "github.com/prometheus/client_golang/api/prometheus/v1"
 
 	"oncall/internal/actions"
 	"oncall/internal/alerts"
