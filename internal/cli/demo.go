@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"fmt"
 	"os/signal"
 	"path/filepath"
@@ -32,6 +33,11 @@ make really change the simulated Alertmanager. Nothing but this binary is needed
 			}
 			defer b.Close()
 			cfg := demoConfig(a, b)
+			for _, extra := range []func(context.Context, *sim.Backend, *config.Config) error{a.demoLogs, a.demoTraces, a.demoSLO, a.demoRunbooks} {
+				if err := extra(ctx, b, cfg); err != nil {
+					return fmt.Errorf("demo: %w", err)
+				}
+			}
 			if serveOnly {
 				fmt.Fprintf(a.Stdout, "export ONCALL_ALERTMANAGER_URL=%s\nexport ONCALL_PROMETHEUS_URL=%s\n", b.Alertmanager.URL(), b.Prometheus.URL())
 				fmt.Fprintln(a.Stdout, "# simulated servers running; Ctrl-C stops them")

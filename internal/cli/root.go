@@ -107,6 +107,11 @@ func (a *App) Root() *cobra.Command {
 	root.AddCommand(
 		a.alertsCmd(), a.silenceCmd(), a.ackCmd(), a.checkCmd(), a.versionCmd(), a.demoCmd(),
 	)
+	for _, c := range []*cobra.Command{a.logsCmd(), a.traceCmd(), a.budgetCmd(), a.runbookCmd(), a.handoffCmd(), a.serveCmd()} {
+		if c != nil {
+			root.AddCommand(c)
+		}
+	}
 	return root
 }
 

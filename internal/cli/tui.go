@@ -72,5 +72,11 @@ func (a *App) tuiDeps(cfg *config.Config, journalPath string) (tui.Deps, error) 
 }
 
 // screens lists the extra screens (logs, traces, budget, runbook, handoff)
-// available with this config.
-func (a *App) screens(cfg *config.Config) []tui.ScreenSpec { return nil }
+// available with this config. Each feature file provides its own.
+func (a *App) screens(cfg *config.Config) []tui.ScreenSpec {
+	var out []tui.ScreenSpec
+	for _, f := range []func(*config.Config) []tui.ScreenSpec{a.logScreens, a.traceScreens, a.budgetScreens, a.runbookScreens, a.handoffScreens} {
+		out = append(out, f(cfg)...)
+	}
+	return out
+}
