@@ -308,7 +308,7 @@ func (p *AlertsPane) renderRow(i, w int, st *Styles, now time.Time) string {
 	sev := st.SevStyle(r.sev).Render(fit(sevLabel(r.sev), 5))
 	state := stateLabel(a, now)
 	stateW := 10
-	if w >= 100 {
+	if w >= 88 {
 		stateW = 22
 	}
 	age := fit(timefmt.Ago(a.Since(), now), 5)

@@ -57,7 +57,7 @@ func (m *Model) Render() string {
 		return "starting…"
 	}
 	if m.width < 40 || m.height < 10 {
-		return box([]string{"oncall needs at least 40×10", fmt.Sprintf("(now %d×%d)", m.width, m.height)}, m.width, m.height)
+		return box([]string{"too small", "oncall needs 40×10", fmt.Sprintf("(now %d×%d)", m.width, m.height)}, m.width, m.height)
 	}
 	now := m.now()
 	w, bodyH := m.width, m.bodyHeight()
@@ -92,7 +92,7 @@ func (m *Model) overlayOn(base, dlg string) string {
 	dw, dh := lipgloss.Width(dlg), lipgloss.Height(dlg)
 	x, y := max(0, (m.width-dw)/2), max(0, (m.height-dh)/3)
 	c := lipgloss.NewCompositor(lipgloss.NewLayer(base), lipgloss.NewLayer(dlg).X(x).Y(y).Z(1))
-	return c.Render()
+	return box(strings.Split(c.Render(), "\n"), m.width, m.height)
 }
 
 func (m *Model) header(now time.Time) string {
@@ -154,6 +154,8 @@ func (m *Model) statusBar(now time.Time) string {
 	for _, n := range names {
 		h := m.health[n]
 		switch {
+		case h.ok && !m.wide:
+			parts = append(parts, st.BarOK.Render(short(n)+" ✓"))
 		case h.ok:
 			parts = append(parts, st.BarOK.Render(fmt.Sprintf("%s ✓ %dms", short(n), h.latency.Milliseconds())))
 		case h.err != "":

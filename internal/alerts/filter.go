@@ -95,7 +95,7 @@ func (f Filter) Match(a *Alert) bool {
 			return true
 		}
 	}
-	return a.Ack != nil && containsFold(a.Ack.By, f.Text)
+	return a.Ack != nil && (containsFold(a.Ack.By, f.Text) || containsFold(a.Ack.Note, f.Text))
 }
 
 func containsFold(s, lowerNeedle string) bool {

@@ -1,0 +1,307 @@
+package tui
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/prometheus/alertmanager/api/v2/models"
+)
+
+func TestGoldenViews(t *testing.T) {
+	sizes := []struct{ w, h int }{{80, 24}, {160, 48}}
+	for _, sz := range sizes {
+		for _, dark := range []bool{true, false} {
+			bg := "light"
+			if dark {
+				bg = "dark"
+			}
+			for _, v := range []struct {
+				name string
+				keys []string
+			}{
+				{"alerts", nil},
+				{"detail", []string{"enter"}},
+				{"silences", []string{"S"}},
+				{"silence-dialog", []string{"s"}},
+				{"filter", []string{"/", `severity="warning"`, "enter"}},
+				{"help", []string{"?"}},
+			} {
+				t.Run(fmt.Sprintf("%s-%dx%d-%s", v.name, sz.w, sz.h, bg), func(t *testing.T) {
+					m := newTestModel(t, sz.w, sz.h, dark, Options{})
+					m.deps.Actions = nil
+					if v.name == "silence-dialog" {
+						m.opts.ReadOnly = false
+						m.deps.Actions = fakeActions()
+					}
+					for _, k := range v.keys {
+						if len(k) > 1 && k != "enter" {
+							typeText(m, k)
+						} else {
+							press(m, k)
+						}
+					}
+					out := m.Render()
+					lines := strings.Split(out, "\n")
+					if len(lines) != sz.h {
+						t.Fatalf("rendered %d lines, want %d", len(lines), sz.h)
+					}
+					for i, l := range lines {
+						if w := width(l); w != sz.w {
+							t.Fatalf("line %d is %d cells wide, want %d: %q", i, w, sz.w, plain(l))
+						}
+					}
+					golden(t, fmt.Sprintf("%s-%dx%d-%s", v.name, sz.w, sz.h, bg), out)
+				})
+			}
+		}
+	}
+}
+
+func TestNavigationAndFilter(t *testing.T) {
+	m := newTestModel(t, 160, 48, true, Options{})
+	first := m.Selected()
+	if first == nil || first.Name() != "APIDown" {
+		t.Fatalf("first selected = %v, want APIDown (critical, oldest firing)", first)
+	}
+	press(m, "j")
+	if m.Selected().Name() == "APIDown" {
+		t.Fatal("j did not move the cursor")
+	}
+	press(m, "k")
+	if m.Selected().Name() != "APIDown" {
+		t.Fatal("k did not move back")
+	}
+	press(m, "G")
+	last := m.Selected()
+	press(m, "g")
+	if last == m.Selected() {
+		t.Fatal("G/g did not jump")
+	}
+	// matcher filter with Alertmanager semantics
+	press(m, "/")
+	typeText(m, `severity="warning"`)
+	press(m, "enter")
+	vis := m.alertsPane.Visible()
+	if len(vis) != 4 {
+		t.Fatalf("warning filter shows %d alerts, want 4", len(vis))
+	}
+	for _, a := range vis {
+		if a.Severity() != "warning" {
+			t.Fatalf("filter let through %s", a.Name())
+		}
+	}
+	// regexes are anchored: "conectcrm" alone must not match conectcrm-backend
+	press(m, "/")
+	for range len(`severity="warning"`) {
+		press(m, "backspace")
+	}
+	typeText(m, `service=~"conectcrm"`)
+	press(m, "enter")
+	if n := len(m.alertsPane.Visible()); n != 0 {
+		t.Fatalf("anchored regex matched %d alerts", n)
+	}
+	press(m, "esc")
+	if n := len(m.alertsPane.Visible()); n != 8 {
+		t.Fatalf("esc should clear the filter: %d shown", n)
+	}
+	// free text
+	press(m, "/")
+	typeText(m, "pgbouncer")
+	press(m, "enter")
+	if vis := m.alertsPane.Visible(); len(vis) != 1 || vis[0].Name() != "DatabaseConnectionsHigh" {
+		t.Fatalf("free text filter = %v", vis)
+	}
+}
+
+func TestSortCycles(t *testing.T) {
+	m := newTestModel(t, 160, 48, true, Options{})
+	press(m, "o")
+	if m.alertsPane.SortKey() != "age" {
+		t.Fatalf("sort = %s", m.alertsPane.SortKey())
+	}
+	if m.alertsPane.Visible()[0].Name() != "LowTraffic" {
+		t.Fatalf("oldest first, got %s", m.alertsPane.Visible()[0].Name())
+	}
+}
+
+func TestAckStateShown(t *testing.T) {
+	m := newTestModel(t, 160, 48, true, Options{})
+	var db string
+	for _, a := range m.Alerts() {
+		if a.Name() == "DatabaseConnectionsHigh" {
+			if a.Ack == nil || a.Ack.By != "ana@bastion" || a.State != "acked" {
+				t.Fatalf("ack not recognised: %+v", a.Ack)
+			}
+			db = a.Name()
+		}
+	}
+	if db == "" {
+		t.Fatal("fixture alert missing")
+	}
+	if !strings.Contains(plain(m.Render()), "acked ana@bastion 4m") {
+		t.Fatalf("ack with who and how long ago not rendered:\n%s", plain(m.Render()))
+	}
+}
+
+func TestDialogGraceIgnoresInFlightKeys(t *testing.T) {
+	grace := time.Hour // nothing typed during the test counts
+	m := newTestModel(t, 160, 48, true, Options{Grace: &grace})
+	m.deps.Actions = fakeActions()
+	press(m, "s")
+	if m.overlays.top() == nil {
+		t.Fatal("s did not open the silence dialog")
+	}
+	press(m, "esc", "enter", "enter", "enter")
+	if m.overlays.top() == nil {
+		t.Fatal("keys within the grace period closed or confirmed the dialog")
+	}
+}
+
+func TestSilenceDialogValidatesAndReturnsAction(t *testing.T) {
+	d := NewSilenceDialog(nil, 15*time.Minute, nil)
+	typeDialog(d, `alertname="APIDown" service=~"conectcrm-.*"`)
+	d.HandleKey(keyMsg("tab"))
+	d.HandleKey(keyMsg("tab"))
+	act, _ := d.HandleKey(keyMsg("enter"))
+	if act != nil {
+		t.Fatalf("empty comment must not submit, got %#v", act)
+	}
+	if !strings.Contains(d.err, "comment is required") {
+		t.Fatalf("err = %q", d.err)
+	}
+	typeDialog(d, "deploy rollback")
+	act, _ = d.HandleKey(keyMsg("enter"))
+	cs, ok := act.(ActionCreateSilence)
+	if !ok {
+		t.Fatalf("action = %#v", act)
+	}
+	if cs.Duration != 15*time.Minute || cs.Comment != "deploy rollback" || len(cs.Matchers) != 2 {
+		t.Fatalf("silence = %+v", cs)
+	}
+	// presets
+	d2 := NewSilenceDialog(nil, 15*time.Minute, nil)
+	d2.HandleKey(keyMsg("tab"))
+	d2.HandleKey(keyMsg("ctrl+n"))
+	if d2.fields[1].Value() != "1h" {
+		t.Fatalf("preset = %q", d2.fields[1].Value())
+	}
+}
+
+func typeDialog(d Dialog, s string) {
+	for _, r := range s {
+		d.HandleKey(tea.KeyPressMsg{Code: r, Text: string(r)})
+	}
+}
+
+func TestSilenceDialogCountsWithAlertmanagerSemantics(t *testing.T) {
+	m := newTestModel(t, 160, 48, true, Options{})
+	d := NewSilenceDialog(nil, 15*time.Minute, m.Alerts())
+	typeDialog(d, `alertname="HighMemoryUsage"`)
+	if d.count != 2 {
+		t.Fatalf("count = %d, want 2", d.count)
+	}
+	for range len(`"HighMemoryUsage"`) {
+		d.HandleKey(keyMsg("backspace"))
+	}
+	d.fields[0].SetValue(`alertname=~"High"`)
+	d.recount()
+	if d.count != 0 {
+		t.Fatalf("anchored regex counted %d", d.count)
+	}
+}
+
+func TestReadOnlyRefusesWrites(t *testing.T) {
+	m := newTestModel(t, 160, 48, true, Options{ReadOnly: true, Role: "viewer"})
+	m.deps.Actions = fakeActions()
+	press(m, "s")
+	if m.overlays.top() != nil {
+		t.Fatal("viewer opened the silence dialog")
+	}
+	if !m.status.err || !strings.Contains(m.status.text, "read-only") {
+		t.Fatalf("status = %+v", m.status)
+	}
+	press(m, "a")
+	if !strings.Contains(m.status.text, "read-only") {
+		t.Fatalf("ack not refused: %+v", m.status)
+	}
+}
+
+func TestStaleRepliesDroppedAndFailuresKeepData(t *testing.T) {
+	m := newTestModel(t, 160, 48, true, Options{})
+	before := len(m.Alerts())
+	// a request is issued (seq 1), then a newer one (seq 2); the older reply arrives last
+	m.seq[srcAM] = 2
+	m.Update(fetched{source: srcAM, seq: 1, amAlerts: models.GettableAlerts{}})
+	if len(m.Alerts()) != before {
+		t.Fatal("stale reply was applied")
+	}
+	m.Update(fetched{source: srcAM, seq: 2, err: errors.New("alertmanager http://am:9093: list alerts: timed out")})
+	if len(m.Alerts()) != before {
+		t.Fatal("a failed fetch must keep the last good data")
+	}
+	h := m.health[srcAM]
+	if h.ok || !strings.Contains(h.err, "timed out") {
+		t.Fatalf("health = %+v", h)
+	}
+	out := plain(m.Render())
+	if !strings.Contains(out, "am ✗") || !strings.Contains(out, "stale: alertmanager") {
+		t.Fatalf("status bar does not show the stale source:\n%s", out)
+	}
+	m.seq[srcAM] = 3
+	m.Update(fetched{source: srcAM, seq: 3, amAlerts: models.GettableAlerts{}})
+	if !m.health[srcAM].ok {
+		t.Fatal("source did not recover")
+	}
+}
+
+func TestStoppedTickerIsNotRescheduled(t *testing.T) {
+	m := newTestModel(t, 80, 24, true, Options{})
+	m.opts.NoFetch = false
+	old := m.tickGen
+	m.Stop()
+	if _, cmd := m.Update(tickMsg{gen: old}); cmd != nil {
+		t.Fatal("a tick from a stopped ticker rescheduled itself")
+	}
+}
+
+func TestNarrowLayoutUsesTabs(t *testing.T) {
+	m := newTestModel(t, 80, 24, true, Options{})
+	out := plain(m.Render())
+	if !strings.Contains(out, " Alerts  Detail  Silences") {
+		t.Fatalf("narrow layout has no tabs:\n%s", out)
+	}
+	press(m, "enter")
+	if m.view != viewDetail {
+		t.Fatal("enter did not open the detail tab")
+	}
+	press(m, "esc")
+	if m.view != viewAlerts {
+		t.Fatal("esc did not return to the list")
+	}
+	// resizing to wide mid-detail moves focus, never panics
+	press(m, "enter")
+	m.Update(tea.WindowSizeMsg{Width: 200, Height: 60})
+	m.Update(tea.WindowSizeMsg{Width: 41, Height: 11})
+	m.Update(tea.WindowSizeMsg{Width: 10, Height: 3})
+	if !strings.Contains(m.Render(), "too small") {
+		t.Fatal("tiny terminal message missing")
+	}
+}
+
+func TestBackgroundDetectionRebuildsStyles(t *testing.T) {
+	cfgDark := false
+	m := newTestModel(t, 80, 24, cfgDark, Options{})
+	m.opts.Dark = nil
+	m.Update(tea.BackgroundColorMsg{Color: blackColor{}})
+	if !m.st.Dark {
+		t.Fatal("dark background not applied")
+	}
+}
+
+type blackColor struct{}
+
+func (blackColor) RGBA() (r, g, b, a uint32) { return 0, 0, 0, 0xffff }
