@@ -51,7 +51,13 @@ func (p *DetailPane) wrap() {
 			p.lines = append(p.lines, l)
 			continue
 		}
-		p.lines = append(p.lines, strings.Split(ansi.Wrap(l, p.width-1, " ,&"), "\n")...)
+		parts := strings.Split(ansi.Wrap(l, p.width-5, " ,&"), "\n")
+		for i, part := range parts {
+			if i > 0 {
+				part = "    " + part
+			}
+			p.lines = append(p.lines, part)
+		}
 	}
 }
 
