@@ -50,7 +50,7 @@ type Alert struct {
 	Annotations  map[string]string `json:"annotations"`
 	State        State             `json:"state"`
 	StartsAt     time.Time         `json:"startsAt"`
-	EndsAt       time.Time         `json:"endsAt,omitempty"`
+	EndsAt       time.Time         `json:"endsAt,omitzero"`
 	ActiveAt     *time.Time        `json:"activeAt,omitempty"`
 	Receivers    []string          `json:"receivers"`
 	SilencedBy   []string          `json:"silencedBy"`
@@ -149,6 +149,9 @@ func FromAlertmanager(in models.GettableAlerts) []*Alert {
 				a.State = StateInhibited
 			}
 		}
+		if a.Receivers == nil {
+			a.Receivers = []string{}
+		}
 		if a.SilencedBy == nil {
 			a.SilencedBy = []string{}
 		}
@@ -197,7 +200,7 @@ func MergePrometheus(am []*Alert, prom []v1.Alert, rules map[string][]v1.Alertin
 			ann[string(k)] = string(v)
 		}
 		a := &Alert{Fingerprint: fp, Labels: labels, Annotations: ann, State: StatePending, StartsAt: active,
-			SilencedBy: []string{}, InhibitedBy: []string{}}
+			Receivers: []string{}, SilencedBy: []string{}, InhibitedBy: []string{}}
 		if !active.IsZero() {
 			a.ActiveAt = &active
 		}

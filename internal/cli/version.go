@@ -13,6 +13,9 @@ func (a *App) versionCmd() *cobra.Command {
 		Short: "Print the version, commit and build date",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := a.checkOutput(); err != nil {
+				return err
+			}
 			if a.output == "json" {
 				return writeJSON(a.Stdout, map[string]string{"version": Version, "commit": Commit, "date": Date, "go": runtime.Version()})
 			}

@@ -18,7 +18,8 @@ import (
 // replicates it. If a peer fails before the request could have reached it
 // (connection refused), the next peer is tried. If the failure is unclear (a
 // timeout or a dropped connection after sending), the next peer is first asked
-// whether the silence already exists, so a retry never creates a duplicate.
+// whether the silence already exists, polling for up to replicationWait while
+// gossip catches up, so a retry does not create a duplicate.
 func (c *Client) PostSilence(ctx context.Context, s *models.PostableSilence) (string, error) {
 	var errs []error
 	for _, i := range c.order() {
@@ -44,28 +45,54 @@ func (c *Client) PostSilence(ctx context.Context, s *models.PostableSilence) (st
 	return "", fmt.Errorf("silence not written: %w", errors.Join(errs...))
 }
 
+// replicationWait bounds how long PostSilence, after an unclear failure,
+// waits for a silence the failed peer may have stored to be gossiped to the
+// next peer before writing it there (Alertmanager gossips every 200ms by
+// default, so a stored silence normally arrives well within this).
+const replicationWait = 2 * time.Second
+
 // findExisting looks for an active silence equal to s (same matchers,
-// author, comment and end) on peer p, e.g. one a timed-out post created.
+// author, comment and end) on peer p, e.g. one a timed-out post created on
+// another peer. It polls for up to replicationWait, since the silence reaches
+// p by gossip only after the failed peer stored it; it gives up at once if p
+// cannot be listed.
 func (c *Client) findExisting(ctx context.Context, p *peer, s *models.PostableSilence) (string, bool) {
+	deadline := time.Now().Add(replicationWait)
+	for {
+		id, ok, err := c.lookupSilence(ctx, p, s)
+		if ok || err != nil || time.Now().After(deadline) {
+			return id, ok
+		}
+		select {
+		case <-ctx.Done():
+			return "", false
+		case <-time.After(200 * time.Millisecond):
+		}
+	}
+}
+
+// lookupSilence lists p's silences once and returns the ID of an active one
+// equal to s.
+func (c *Client) lookupSilence(ctx context.Context, p *peer, s *models.PostableSilence) (string, bool, error) {
 	cctx, cancel := context.WithTimeout(ctx, c.timeout)
 	defer cancel()
 	res, err := p.api.Silence.GetSilences(silence.NewGetSilencesParamsWithContext(cctx))
 	if err != nil {
-		return "", false
+		return "", false, err
 	}
 	for _, g := range res.Payload {
 		if g.ID == nil || g.Status == nil || g.Status.State == nil || *g.Status.State == models.SilenceStatusStateExpired {
 			continue
 		}
 		if s.ID != "" && *g.ID == s.ID && sameTime(g.EndsAt, s.EndsAt) {
-			return *g.ID, true
+			return *g.ID, true, nil
 		}
 		if deref(g.CreatedBy) == deref(s.CreatedBy) && deref(g.Comment) == deref(s.Comment) &&
 			sameTime(g.EndsAt, s.EndsAt) && SameMatchers(g.Matchers, s.Matchers) {
-			return *g.ID, true
+			return *g.ID, true, nil
 		}
 	}
-	return "", false
+	return "", false, nil
 }
 
 func sameTime(a, b *strfmt.DateTime) bool {

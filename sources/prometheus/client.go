@@ -29,6 +29,7 @@ type Client struct {
 	API     v1.API
 	url     string
 	timeout time.Duration
+	secrets []string // from the URL, scrubbed from errors
 }
 
 // New builds a client. It does no I/O.
@@ -45,7 +46,31 @@ func New(cfg Config) (*Client, error) {
 	if err != nil {
 		return nil, fmt.Errorf("prometheus: %w", err)
 	}
-	return &Client{API: v1.NewAPI(c), url: httpx.RedactURL(cfg.URL), timeout: cfg.Client.EffectiveTimeout()}, nil
+	return &Client{API: v1.NewAPI(c), url: httpx.RedactURL(cfg.URL), timeout: cfg.Client.EffectiveTimeout(), secrets: urlSecrets(u)}, nil
+}
+
+// urlSecrets returns what a URL may carry that must not be shown: the
+// userinfo password and the query string with its values (e.g. a token).
+// Values shorter than 4 bytes are left alone: scrubbing them would mangle
+// unrelated text (a "1" inside an IP address).
+func urlSecrets(u *url.URL) []string {
+	var out []string
+	add := func(s string) {
+		if len(s) >= 4 {
+			out = append(out, s)
+		}
+	}
+	if pw, ok := u.User.Password(); ok {
+		add(pw)
+	}
+	add(u.RawQuery)
+	for _, vs := range u.Query() {
+		for _, v := range vs {
+			add(v)
+			add(url.QueryEscape(v))
+		}
+	}
+	return out
 }
 
 // URL is the redacted server URL.
@@ -120,7 +145,7 @@ func (c *Client) Ping(ctx context.Context) (string, error) {
 }
 
 func (c *Client) describe(what string, err error) error {
-	msg := err.Error()
+	msg := httpx.CleanError(err).Error()
 	var pe *v1.Error
 	if errors.As(err, &pe) {
 		msg = string(pe.Type) + ": " + pe.Msg
@@ -137,5 +162,6 @@ func (c *Client) describe(what string, err error) error {
 	if i := strings.IndexByte(msg, '\n'); i >= 0 {
 		msg = msg[:i]
 	}
+	msg = httpx.Scrub(msg, c.secrets)
 	return fmt.Errorf("prometheus %s: %s: %s", c.url, what, sanitize.Truncate(msg, 300))
 }
