@@ -2,18 +2,231 @@ package cli
 
 import (
 	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
 	"oncall/internal/config"
+	"oncall/internal/httpx"
 	"oncall/internal/sim"
+	"oncall/internal/sim/simslo"
+	"oncall/internal/slo"
 	"oncall/tui"
 )
 
-// Placeholder until the feature lands: no command, no screen, no demo data.
+func (a *App) budgetCmd() *cobra.Command {
+	var name, at string
+	cmd := &cobra.Command{
+		Use:   "budget",
+		Short: "Show SLO error budgets and burn rates (configured SLOs plus Sloth/Pyrra ones found in Prometheus)",
+		Long: `budget evaluates every SLO of the current context in Prometheus: the SLI and
+the remaining error budget over the SLO window, the burn rates over 5m, 30m,
+1h, 2h, 6h, 1d and 3d, and the multi-window multi-burn-rate state (page:
+1h and 5m above 14.4x or 6h and 30m above 6x; ticket: 1d and 2h above 3x or
+3d and 6h above 1x). SLOs come from [[contexts.NAME.slo]] in the config and
+from Sloth or Pyrra recording rules; a configured SLO wins a name clash.`,
+		Example: `  oncall budget
+  oncall budget --slo availability -o json
+  oncall budget --at 2026-03-14T09:00:00Z`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := a.checkOutput(); err != nil {
+				return err
+			}
+			when := time.Now()
+			if at != "" {
+				t, err := parseInstant(at)
+				if err != nil {
+					return fmt.Errorf("--at: %w", err)
+				}
+				when = t
+			}
+			ctx, cancel := a.ctx(cmd.Context())
+			defer cancel()
+			results, err := a.budgetResults(ctx, name, when)
+			if err != nil {
+				return err
+			}
+			if a.output == "json" {
+				reports := make([]slo.Report, 0, len(results))
+				for _, r := range results {
+					if r.Err == nil {
+						reports = append(reports, r.Status.Report())
+					}
+				}
+				if err := writeJSON(a.Stdout, reports); err != nil {
+					return err
+				}
+			} else if err := printBudget(a, results); err != nil {
+				return err
+			}
+			return budgetFailures(a, results)
+		},
+	}
+	cmd.Flags().StringVar(&name, "slo", "", "show only the SLO with this name")
+	cmd.Flags().StringVar(&at, "at", "", "evaluate at this instant (RFC 3339 or Unix seconds) instead of now")
+	a.addOutputFlag(cmd)
+	return cmd
+}
 
-func (a *App) budgetCmd() *cobra.Command { return nil }
+// budgetResults finds the context's SLOs and evaluates them at instant at.
+func (a *App) budgetResults(ctx context.Context, name string, at time.Time) ([]tui.SLOResult, error) {
+	cfg, err := a.Config()
+	if err != nil {
+		return nil, err
+	}
+	cur, err := cfg.Current()
+	if err != nil {
+		return nil, err
+	}
+	prom, err := a.Prometheus()
+	if err != nil {
+		return nil, err
+	}
+	if prom == nil {
+		return nil, fmt.Errorf("budget needs Prometheus, and context %q has none: set --prometheus-url, $ONCALL_PROMETHEUS_URL or [contexts.%s.prometheus] url", cfg.CurrentContext, cfg.CurrentContext)
+	}
+	configured := tui.SLODefinitions(cur.SLO)
+	defs, derr := tui.SessionSLOs(ctx, prom.API, configured, at)
+	if derr != nil {
+		if len(configured) == 0 {
+			return nil, fmt.Errorf("no SLO configured for context %q, and discovering Sloth/Pyrra SLOs failed: %w", cfg.CurrentContext, derr)
+		}
+		fmt.Fprintf(a.Stderr, "oncall: warning: SLO discovery failed, showing configured SLOs only: %s\n", oneLine(httpx.Scrub(derr.Error(), cfg.Secrets())))
+	}
+	if len(defs) == 0 {
+		return nil, tui.NoSLOError(cfg.CurrentContext)
+	}
+	if name != "" {
+		var names []string
+		var picked []slo.Definition
+		for _, d := range defs {
+			names = append(names, d.Name)
+			if d.Name == name {
+				picked = append(picked, d)
+			}
+		}
+		if len(picked) == 0 {
+			return nil, fmt.Errorf("no SLO named %q in context %q (known: %s)", name, cfg.CurrentContext, strings.Join(names, ", "))
+		}
+		defs = picked
+	}
+	results := tui.EvaluateSLOs(ctx, prom.API, defs, at)
+	if ctx.Err() != nil && errors.Is(ctx.Err(), context.DeadlineExceeded) {
+		return nil, fmt.Errorf("evaluating SLOs timed out after %s (raise --timeout)", a.timeout)
+	}
+	return results, nil
+}
 
-func (a *App) budgetScreens(cfg *config.Config) []tui.ScreenSpec { return nil }
+// budgetFailures warns about each SLO that could not be evaluated and
+// turns them into the command's error (exit 1), after the others printed.
+func budgetFailures(a *App, results []tui.SLOResult) error {
+	var secrets []string
+	if a.cfg != nil {
+		secrets = a.cfg.Secrets()
+	}
+	var failed []string
+	for _, r := range results {
+		if r.Err != nil {
+			failed = append(failed, r.Def.Name)
+			fmt.Fprintf(a.Stderr, "oncall: warning: %s\n", oneLine(httpx.Scrub(r.Err.Error(), secrets)))
+		}
+	}
+	switch len(failed) {
+	case 0:
+		return nil
+	case 1:
+		return fmt.Errorf("SLO %s could not be evaluated (see the warning above)", failed[0])
+	}
+	return fmt.Errorf("%d SLOs could not be evaluated: %s", len(failed), strings.Join(failed, ", "))
+}
 
-func (a *App) demoSLO(ctx context.Context, b *sim.Backend, cfg *config.Config) error { return nil }
+// printBudget prints one row per SLO, then each one's sentence.
+func printBudget(a *App, results []tui.SLOResult) error {
+	header := []string{"SLO", "OBJECTIVE", "WINDOW", "SLI", "BUDGET LEFT", "TIME LEFT"}
+	windows := slo.BurnWindows()
+	for _, w := range windows {
+		header = append(header, slo.WindowLabel(w))
+	}
+	header = append(header, "STATE", "SOURCE")
+	t := newTable(a.Stdout, header...)
+	for _, r := range results {
+		d := r.Def
+		cells := []string{d.Name, strconv.FormatFloat(d.Objective, 'f', -1, 64) + "%", slo.FormatWindow(d.EffectiveWindow())}
+		if r.Err != nil {
+			cells = append(cells, "-", "-", "-")
+			for range windows {
+				cells = append(cells, "-")
+			}
+			t.row(append(cells, "error", sourceOf(d))...)
+			continue
+		}
+		st := r.Status
+		cells = append(cells, strconv.FormatFloat(st.SLI*100, 'f', 4, 64)+"%", slo.Percent(st.BudgetRemaining), slo.HumanDuration(st.BudgetRemainingTime))
+		for _, w := range windows {
+			b, ok := st.BurnRates[slo.WindowLabel(w)]
+			if !ok {
+				cells = append(cells, "-")
+				continue
+			}
+			cells = append(cells, strconv.FormatFloat(b, 'f', 2, 64))
+		}
+		t.row(append(cells, string(st.State), sourceOf(d))...)
+	}
+	if err := t.flush(); err != nil {
+		return err
+	}
+	fmt.Fprintln(a.Stdout)
+	for _, r := range results {
+		if r.Err == nil {
+			fmt.Fprintf(a.Stdout, "%s: %s\n", oneLine(r.Def.Name), oneLine(r.Status.Sentence()))
+		}
+	}
+	return nil
+}
+
+func sourceOf(d slo.Definition) string {
+	if d.Source == "" {
+		return slo.SourceConfig
+	}
+	return d.Source
+}
+
+// parseInstant accepts RFC 3339 or Unix seconds.
+func parseInstant(s string) (time.Time, error) {
+	if f, err := strconv.ParseFloat(s, 64); err == nil {
+		sec := int64(f)
+		return time.Unix(sec, int64((f-float64(sec))*1e9)), nil
+	}
+	t, err := time.Parse(time.RFC3339, s)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("%q is neither RFC 3339 (2026-03-14T09:00:00Z) nor Unix seconds", s)
+	}
+	return t, nil
+}
+
+// budgetScreens offers the error-budget screen (b) when the context has a
+// Prometheus to evaluate SLOs in.
+func (a *App) budgetScreens(cfg *config.Config) []tui.ScreenSpec {
+	cur, err := cfg.Current()
+	if err != nil || cur.Prometheus.URL == "" {
+		return nil
+	}
+	return []tui.ScreenSpec{tui.BudgetScreenSpec(tui.BudgetOptions{})}
+}
+
+// demoSLO makes the simulated Prometheus answer the demo SLOs' queries from
+// one request/error timeline per service, and configures those SLOs.
+func (a *App) demoSLO(_ context.Context, b *sim.Backend, cfg *config.Config) error {
+	ctx := cfg.Contexts["demo"]
+	if ctx == nil {
+		return errors.New("demo context missing")
+	}
+	simslo.RegisterDemo(b.Prometheus)
+	ctx.SLO = simslo.DemoSLOs()
+	return nil
+}

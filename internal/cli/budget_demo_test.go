@@ -1,0 +1,62 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"oncall/internal/config"
+	"oncall/internal/sim"
+	"oncall/internal/slo"
+)
+
+func TestDemoSLOPages(t *testing.T) {
+	now := time.Date(2026, 3, 14, 9, 30, 0, 0, time.UTC)
+	b, err := sim.Start(context.Background(), sim.Options{Clock: func() time.Time { return now }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	var out, errOut bytes.Buffer
+	a := &App{Stdout: &out, Stderr: &errOut, Getenv: func(string) string { return "" }, timeout: 15 * time.Second}
+	cfg := config.Defaults()
+	cfg.CurrentContext = "demo"
+	cfg.Contexts["demo"] = &config.Context{Prometheus: config.Prometheus{URL: b.Prometheus.URL()}}
+	if err := a.demoSLO(context.Background(), b, cfg); err != nil {
+		t.Fatal(err)
+	}
+	if got := len(cfg.Contexts["demo"].SLO); got != 2 {
+		t.Fatalf("demo configures %d SLOs, want 2", got)
+	}
+	if specs := a.budgetScreens(cfg); len(specs) != 1 || specs[0].Key != "budget" {
+		t.Errorf("budget screens %v", specs)
+	}
+	a.cfg = cfg
+	root := a.Root()
+	root.SetArgs([]string{"budget", "-o", "json", "--at", strconv.FormatInt(now.Unix(), 10)})
+	root.SetOut(&out)
+	root.SetErr(&errOut)
+	if err := root.Execute(); err != nil {
+		t.Fatalf("%v: %s", err, errOut.String())
+	}
+	var reports []slo.Report
+	if err := json.Unmarshal(out.Bytes(), &reports); err != nil {
+		t.Fatal(err)
+	}
+	if len(reports) != 2 || reports[0].Name != "availability" || reports[0].State != slo.StatePage || reports[1].State != slo.StateOK {
+		t.Fatalf("reports %+v", reports)
+	}
+	if r := reports[0]; r.BurnRates["5m"] < 370 || r.BurnRates["5m"] > 373 || !strings.HasPrefix(r.Sentence, "Burning ") {
+		t.Errorf("availability %+v", r)
+	}
+
+	// Without a demo context the hook says so.
+	delete(cfg.Contexts, "demo")
+	if err := a.demoSLO(context.Background(), b, cfg); err == nil {
+		t.Error("no error without a demo context")
+	}
+}
