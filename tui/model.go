@@ -109,6 +109,7 @@ type Model struct {
 	status   statusLine
 	statusID int
 	quitting bool
+	pending  []tea.Cmd // commands queued by resize (screen_resize.go)
 }
 
 // New builds the root model for one session.

@@ -327,3 +327,6 @@ func rbEscalationLine(a *alerts.Alert, steps []string, after time.Duration, st *
 	}
 	return st.Label.Render("escalation: ") + style.Render(state)
 }
+
+// Resize re-renders the runbook at the new width right away.
+func (s *runbookScreen) Resize(m *Model, _, _ int) tea.Cmd { return s.ensureRender(m) }

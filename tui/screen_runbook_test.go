@@ -312,8 +312,8 @@ func TestRunbookDropsStaleRepliesAndRerendersOnResize(t *testing.T) {
 	if s.rend.key.width != 98 {
 		t.Fatalf("rendered at %d, want 98 (100 minus the gutter)", s.rend.key.width)
 	}
-	m.Update(tea.WindowSizeMsg{Width: 140, Height: 30})
-	rbSend(t, m, "j") // the next key notices the new size
+	_, resized := m.Update(tea.WindowSizeMsg{Width: 140, Height: 30})
+	rbDrain(t, m, resized) // the resize itself re-renders (Resizer)
 	if s.rend.key.width != 138 {
 		t.Errorf("after resize rendered at %d, want 138", s.rend.key.width)
 	}

@@ -27,6 +27,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
 		m.resize(msg.Width, msg.Height)
+		return m, m.takePending()
 	case tea.BackgroundColorMsg:
 		if m.opts.Dark == nil && m.deps.Config.UI.Theme != "dark" && m.deps.Config.UI.Theme != "light" {
 			m.bgDetected = true

@@ -33,6 +33,7 @@ func (m *Model) resize(w, h int) {
 		m.detail.SetSize(w, bodyH)
 	}
 	m.silencesPane.SetSize(w, bodyH)
+	m.resizeScreens(w, bodyH)
 }
 
 func (m *Model) listWidth() int { return m.width * 58 / 100 }

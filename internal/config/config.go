@@ -94,6 +94,10 @@ type Jaeger struct {
 	URL   string `toml:"url"`
 	GRPC  string `toml:"grpc"`
 	UIURL string `toml:"ui_url"`
+	// Services maps an alert's service (its "service" label, else its
+	// "job" label) to the Jaeger service name the error-trace list (T)
+	// searches, when the two differ. Unmapped names are used as they are.
+	Services map[string]string `toml:"services"`
 	httpx.ClientConfig
 }
 
@@ -151,6 +155,9 @@ type Shift struct {
 	Length   Duration `toml:"length"`
 	Starts   []string `toml:"starts"`
 	Timezone string   `toml:"timezone"`
+	// Webhook is a Slack-compatible incoming webhook URL the handoff can be
+	// posted to (a secret; $ONCALL_HANDOFF_WEBHOOK overrides it).
+	Webhook string `toml:"webhook"`
 }
 
 // UI holds display settings.
@@ -249,5 +256,8 @@ func (c *Config) Secrets() []string {
 		out = append(out, ctx.Jaeger.Secrets()...)
 	}
 	out = append(out, c.Runbooks.Secrets()...)
+	if c.Shift.Webhook != "" {
+		out = append(out, c.Shift.Webhook)
+	}
 	return out
 }

@@ -171,7 +171,7 @@ func oneLine(s string) string {
 
 func isSecretKey(k string) bool {
 	k = strings.ToLower(k)
-	return strings.Contains(k, "token") || strings.Contains(k, "password") || strings.Contains(k, "secret") || strings.Contains(k, "headers")
+	return strings.Contains(k, "token") || strings.Contains(k, "password") || strings.Contains(k, "secret") || strings.Contains(k, "headers") || strings.Contains(k, "webhook")
 }
 
 func lineHasSecretKey(text string, line int) bool {
@@ -315,6 +315,9 @@ func permissionWarning(path string, c *Config) []string {
 	st, err := os.Stat(path)
 	if err != nil || st.Mode().Perm()&0o044 == 0 {
 		return nil
+	}
+	if c.Shift.Webhook != "" {
+		return []string{fmt.Sprintf("config %s holds secrets and is readable by others (mode %04o): chmod 600 it or use *_file keys", path, st.Mode().Perm())}
 	}
 	for _, ctx := range c.Contexts {
 		if ctx.Alertmanager.BearerToken != "" || ctx.Prometheus.BearerToken != "" || ctx.Loki.BearerToken != "" || ctx.Jaeger.BearerToken != "" ||

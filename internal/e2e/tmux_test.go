@@ -112,8 +112,8 @@ func TestTmuxAckAgainstRealServers(t *testing.T) {
 		t.Fatalf("ack not on TestAPIDown:\n%s", s)
 	}
 	var sils []struct {
-		CreatedBy string `json:"createdBy"`
-		Comment   string `json:"comment"`
+		CreatedBy string                 `json:"createdBy"`
+		Comment   string                 `json:"comment"`
 		Status    struct{ State string } `json:"status"`
 	}
 	if err := json.Unmarshal([]byte(get(t, am.URL+"/api/v2/silences")), &sils); err != nil {

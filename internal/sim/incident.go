@@ -138,7 +138,7 @@ func rules() []ruleSpec {
 		{group: "postgres", name: "DatabaseConnectionsHigh", expr: `sum by (service, instance) (pg_stat_activity_count) / sum by (service, instance) (pg_settings_max_connections) > 0.8`, dur: 5 * time.Minute,
 			labels: sev("warning", "team", "dba"),
 			annotations: ann("{{ $labels.instance }} uses {{ $value | humanizePercentage }} of max_connections",
-				"The connection pool of postgres is nearly exhausted; new connections will be refused.", rb+"databaseconnectionshigh")},
+				"The connection pool of postgres is nearly exhausted; new connections will be refused.", "DatabaseConnectionsHigh.md")},
 		{group: "postgres", name: "DatabaseDown", expr: `pg_up == 0`, dur: time.Minute,
 			labels:      sev("critical", "team", "dba"),
 			annotations: ann("postgres {{ $labels.instance }} is down", "The postgres exporter cannot reach the database.", rb+"databasedown")},
@@ -155,7 +155,7 @@ func rules() []ruleSpec {
 		// redis
 		{group: "redis", name: "RedisDown", expr: `redis_up{service="redis"} == 0`, dur: time.Minute,
 			labels:      sev("critical", "team", "platform"),
-			annotations: ann("redis {{ $labels.instance }} is down", "The redis exporter cannot reach redis; sessions and caches are gone.", rb+"redisdown")},
+			annotations: ann("redis {{ $labels.instance }} is down", "The redis exporter cannot reach redis; sessions and caches are gone.", "RedisDown.md")},
 		{group: "redis", name: "RedisMemoryHigh", expr: `redis_memory_used_bytes / redis_memory_max_bytes > 0.9`, dur: 5 * time.Minute,
 			labels:      sev("warning", "team", "platform"),
 			annotations: ann("redis {{ $labels.instance }} memory is {{ $value | humanizePercentage }} full", "Keys will be evicted soon.", rb+"redismemoryhigh")},

@@ -176,13 +176,17 @@ func (c *Client) dialError(resp *http.Response, err error) error {
 }
 
 // wsClient builds the HTTP client and headers for the WebSocket handshake.
-// The shared httpx transport caps response bodies, which would hide the
-// upgraded connection, so auth, headers and TLS are applied here directly.
+// It is HTTP/1.1 only (a WebSocket upgrade cannot ride HTTP/2, which the
+// shared httpx transport negotiates), so auth, headers and TLS are applied
+// here directly.
 func (c *Client) wsClient() (*http.Client, http.Header, error) {
 	tr := &http.Transport{
 		Proxy:               http.ProxyFromEnvironment,
 		DialContext:         (&net.Dialer{Timeout: 5 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
 		TLSHandshakeTimeout: 5 * time.Second,
+		// One connection per tail: a refused handshake (e.g. 401) must not
+		// leave an idle keep-alive connection behind on this transport.
+		DisableKeepAlives: true,
 	}
 	if c.cfg.TLS != nil {
 		tc, err := httpx.TLSConfig(*c.cfg.TLS)

@@ -1,0 +1,253 @@
+// Package logview is the data side of oncall's log screen and `oncall logs`:
+// rows built once from Loki entries (sanitized display text, service,
+// level, trace and span ids), a bounded ring buffer of rows, the LogQL
+// queries an alert or a trace id turns into, batched loading, and a live
+// tail that cannot outlive its reader.
+package logview
+
+import (
+	"strings"
+	"time"
+
+	"oncall/internal/sanitize"
+	"oncall/internal/traceid"
+	"oncall/sources/loki"
+)
+
+// MaxDisplay is how many runes of a line are kept for display; the whole
+// line stays in Row.Line (for the JSON view and the CLI).
+const MaxDisplay = 2048
+
+// Level is a normalized log level.
+type Level uint8
+
+// Levels, from unknown to the most severe.
+const (
+	LevelUnknown Level = iota
+	LevelDebug
+	LevelInfo
+	LevelWarn
+	LevelError
+)
+
+// String is the level's lower-case name ("" for unknown).
+func (l Level) String() string {
+	switch l {
+	case LevelDebug:
+		return "debug"
+	case LevelInfo:
+		return "info"
+	case LevelWarn:
+		return "warn"
+	case LevelError:
+		return "error"
+	}
+	return ""
+}
+
+// ParseLevel maps the usual spellings (err, warning, fatal, crit, trace,
+// notice, …; any case) to a Level.
+func ParseLevel(s string) Level {
+	switch strings.ToLower(strings.TrimSpace(s)) {
+	case "error", "err", "eror", "fatal", "panic", "crit", "critical", "alert", "emerg", "emergency", "severe", "dpanic":
+		return LevelError
+	case "warn", "warning", "wrn":
+		return LevelWarn
+	case "info", "information", "informational", "notice", "inf", "log":
+		return LevelInfo
+	case "debug", "dbg", "trace", "verbose", "debug1", "debug2", "debug3", "debug4", "debug5":
+		return LevelDebug
+	}
+	return LevelUnknown
+}
+
+// Row is one log line, built once when it arrives. Text, Service and the
+// ids are safe to draw; Line is the raw line, whole, never drawn as is.
+type Row struct {
+	Time time.Time
+	// Labels are the stream labels (shared by the stream's rows: read-only).
+	Labels map[string]string
+	// Meta is the line's structured metadata (nil when none).
+	Meta map[string]string
+	// Service is the sanitized service name ("" when no label names one).
+	Service string
+	Level   Level
+	// Line is the raw line as Loki returned it.
+	Line string
+	// Text is Line sanitized onto one line and cut to MaxDisplay runes.
+	Text string
+	// TraceID and SpanID are the ids found in the line (lower-case hex).
+	TraceID, SpanID string
+	// TraceAt is the byte offset of TraceID inside Text, -1 when the id is
+	// not visible in it (e.g. it came from structured metadata).
+	TraceAt int32
+}
+
+// serviceLabels name a row's service, in priority order.
+var serviceLabels = [...]string{"service_name", "service", "app", "application", "job", "container", "component"}
+
+// levelLabels hold a level, in priority order.
+var levelLabels = [...]string{"level", "detected_level", "severity", "lvl", "log_level"}
+
+// Builder turns Loki entries into rows. It is immutable and safe for
+// concurrent use.
+type Builder struct {
+	x   *traceid.Extractor
+	loc *time.Location
+}
+
+// NewBuilder builds rows with trace ids found by x (nil: the standard
+// fields only) and times shown in loc (nil: local time).
+func NewBuilder(x *traceid.Extractor, loc *time.Location) *Builder {
+	if loc == nil {
+		loc = time.Local
+	}
+	return &Builder{x: x, loc: loc}
+}
+
+// Location is where row times are shown.
+func (b *Builder) Location() *time.Location { return b.loc }
+
+// Build makes one row.
+func (b *Builder) Build(e loki.Entry) Row {
+	r := Row{Time: e.Time.In(b.loc), Labels: e.Labels, Meta: e.StructuredMetadata, Line: e.Line, TraceAt: -1}
+	r.Service = sanitize.Truncate(firstLabel(serviceLabels[:], e.Labels, e.StructuredMetadata, e.Parsed), 64)
+	r.Level = ParseLevel(firstLabel(levelLabels[:], e.Labels, e.StructuredMetadata, e.Parsed))
+	if r.Level == LevelUnknown {
+		r.Level = levelInLine(e.Line)
+	}
+	r.Text = sanitize.Truncate(e.Line, MaxDisplay)
+	meta := e.StructuredMetadata
+	if len(meta) == 0 {
+		meta = e.Labels // without categorize-labels Loki merges metadata into labels
+	}
+	ids := b.x.Extract(e.Line, meta)
+	r.TraceID, r.SpanID = ids.TraceID, ids.SpanID
+	if r.TraceID != "" {
+		r.TraceAt = int32(indexFoldASCII(r.Text, r.TraceID))
+	}
+	return r
+}
+
+// BuildAll builds rows for entries, in order.
+func (b *Builder) BuildAll(es []loki.Entry) []Row {
+	out := make([]Row, len(es))
+	for i := range es {
+		out[i] = b.Build(es[i])
+	}
+	return out
+}
+
+func firstLabel(names []string, maps ...map[string]string) string {
+	for _, n := range names {
+		for _, m := range maps {
+			if v := m[n]; v != "" {
+				return v
+			}
+		}
+	}
+	return ""
+}
+
+// levelInLine finds a level in a JSON ("level":"x") or logfmt (level=x)
+// line without parsing all of it.
+func levelInLine(line string) Level {
+	if len(line) > 64<<10 {
+		line = line[:64<<10]
+	}
+	for _, k := range [...]string{"level", "lvl", "severity", "error_severity", "log.level"} {
+		if v := jsonStringField(line, k); v != "" {
+			if l := ParseLevel(v); l != LevelUnknown {
+				return l
+			}
+		}
+		if v := logfmtField(line, k); v != "" {
+			if l := ParseLevel(v); l != LevelUnknown {
+				return l
+			}
+		}
+	}
+	return LevelUnknown
+}
+
+// jsonStringField returns the value of the first `"key": "value"` pair.
+func jsonStringField(line, key string) string {
+	pat := `"` + key + `"`
+	for off := 0; ; {
+		i := strings.Index(line[off:], pat)
+		if i < 0 {
+			return ""
+		}
+		j := off + i + len(pat)
+		for j < len(line) && (line[j] == ' ' || line[j] == '\t') {
+			j++
+		}
+		if j < len(line) && line[j] == ':' {
+			j++
+			for j < len(line) && (line[j] == ' ' || line[j] == '\t') {
+				j++
+			}
+			if j < len(line) && line[j] == '"' {
+				end := strings.IndexByte(line[j+1:], '"')
+				if end >= 0 && end <= 32 {
+					return line[j+1 : j+1+end]
+				}
+			}
+		}
+		off = j
+	}
+}
+
+// logfmtField returns the value of the first `key=value` pair.
+func logfmtField(line, key string) string {
+	pat := key + "="
+	for off := 0; ; {
+		i := strings.Index(line[off:], pat)
+		if i < 0 {
+			return ""
+		}
+		at := off + i
+		if at == 0 || line[at-1] == ' ' || line[at-1] == '\t' {
+			v := line[at+len(pat):]
+			v = strings.TrimPrefix(v, `"`)
+			if end := strings.IndexAny(v, " \t\""); end >= 0 {
+				v = v[:end]
+			}
+			return v
+		}
+		off = at + len(pat)
+	}
+}
+
+// indexFoldASCII is strings.Index ignoring ASCII case; sub must be ASCII.
+func indexFoldASCII(s, sub string) int {
+	n := len(sub)
+	if n == 0 {
+		return 0
+	}
+	for i := 0; i+n <= len(s); i++ {
+		if equalFoldASCII(s[i:i+n], sub) {
+			return i
+		}
+	}
+	return -1
+}
+
+func equalFoldASCII(a, b string) bool {
+	for i := 0; i < len(a); i++ {
+		ca, cb := a[i], b[i]
+		if ca == cb {
+			continue
+		}
+		if 'A' <= ca && ca <= 'Z' {
+			ca += 'a' - 'A'
+		}
+		if 'A' <= cb && cb <= 'Z' {
+			cb += 'a' - 'A'
+		}
+		if ca != cb {
+			return false
+		}
+	}
+	return true
+}

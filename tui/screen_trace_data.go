@@ -1,0 +1,215 @@
+package tui
+
+import (
+	"encoding/json"
+	"fmt"
+	"slices"
+	"sort"
+	"strings"
+	"time"
+
+	"oncall/internal/sanitize"
+	"oncall/internal/traceid"
+	"oncall/internal/waterfall"
+	"oncall/sources/loki"
+)
+
+// traceMaxLogLine is how much of a log line is kept for display.
+const traceMaxLogLine = 2000
+
+// traceRowText is a waterfall row's text, sanitized once when the trace
+// arrives.
+type traceRowText struct {
+	indent  string
+	service string
+	op      string
+	dur     string
+}
+
+func buildTraceRows(wf *waterfall.Waterfall) []traceRowText {
+	out := make([]traceRowText, len(wf.Rows))
+	for i := range wf.Rows {
+		sp := wf.Span(i)
+		out[i] = traceRowText{
+			indent:  strings.Repeat("  ", min(wf.Rows[i].Depth, 10)),
+			service: sanitize.Truncate(sp.Service, 60),
+			op:      sanitize.Truncate(sp.Operation, 200),
+			dur:     waterfall.FormatDuration(wf.Rows[i].Duration),
+		}
+	}
+	return out
+}
+
+// traceLogRow is one log line of the trace, sanitized once.
+type traceLogRow struct {
+	t       time.Time
+	service string
+	level   string
+	line    string
+	spanID  string
+}
+
+// buildTraceLogs sorts the entries by time and extracts what each row
+// shows: service (the first of the stream labels service_name, service,
+// app, job, container), level, line and the span id it belongs to.
+func buildTraceLogs(entries []loki.Entry, ext *traceid.Extractor) []traceLogRow {
+	out := make([]traceLogRow, 0, len(entries))
+	for _, e := range entries {
+		r := traceLogRow{t: e.Time}
+		for _, k := range [...]string{"service_name", "service", "app", "job", "container"} {
+			if v := e.Labels[k]; v != "" {
+				r.service = sanitize.Truncate(v, 40)
+				break
+			}
+		}
+		r.level = sanitize.Truncate(traceLogLevel(e), 8)
+		ids := ext.Extract(e.Line, e.StructuredMetadata)
+		r.spanID = ids.SpanID
+		r.line = sanitize.Truncate(compactLogLine(e.Line), traceMaxLogLine)
+		out = append(out, r)
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].t.Before(out[j].t) })
+	return out
+}
+
+// traceLogLevel is the level label, else a JSON line's level field.
+func traceLogLevel(e loki.Entry) string {
+	for _, k := range []string{"level", "detected_level", "severity"} {
+		if v := e.Labels[k]; v != "" {
+			return strings.ToLower(v)
+		}
+		if v := e.StructuredMetadata[k]; v != "" {
+			return strings.ToLower(v)
+		}
+	}
+	if strings.HasPrefix(strings.TrimSpace(e.Line), "{") {
+		var f struct {
+			Level    string `json:"level"`
+			Severity string `json:"severity"`
+			Lvl      string `json:"lvl"`
+		}
+		if json.Unmarshal([]byte(e.Line), &f) == nil {
+			for _, v := range []string{f.Level, f.Severity, f.Lvl} {
+				if v != "" {
+					return strings.ToLower(v)
+				}
+			}
+		}
+	}
+	return ""
+}
+
+// spanDetail lists a span's identity, tags, events and process tags,
+// sanitized.
+func spanDetail(wf *waterfall.Waterfall, row int, st *Styles) []string {
+	if wf == nil || row < 0 || row >= len(wf.Rows) {
+		return nil
+	}
+	sp, r := wf.Span(row), &wf.Rows[row]
+	var l []string
+	l = append(l, st.Title.Render(sanitize.Text(sp.Service)+": "+sanitize.Text(sp.Operation)))
+	info := []string{"span " + sanitize.Text(sp.SpanID)}
+	if sp.Kind != "" {
+		info = append(info, sanitize.Text(sp.Kind))
+	}
+	info = append(info, "+"+waterfall.FormatDuration(r.Offset), waterfall.FormatDuration(sp.Duration))
+	status := st.Muted.Render(strings.Join(info, " · "))
+	if sp.Error {
+		status += " " + st.Error.Render("✗ error")
+	}
+	if r.Critical {
+		status += " " + st.Accent.Render("● critical path")
+	}
+	l = append(l, status)
+	if sp.ParentSpanID != "" {
+		p := "parent " + sanitize.Text(sp.ParentSpanID)
+		if r.Orphan {
+			p += " (not in this trace)"
+		}
+		l = append(l, st.Muted.Render(p))
+	}
+	if msg := sp.Tags["otel.status_description"]; msg != "" {
+		l = append(l, st.Error.Render("status: "+sanitize.Text(msg)))
+	}
+	if len(sp.Tags) > 0 {
+		l = append(l, "", st.Header.Render("Tags"))
+		l = append(l, kvLines(sp.Tags, st)...)
+	}
+	if len(sp.Events) > 0 {
+		l = append(l, "", st.Header.Render("Events"))
+		for _, e := range sp.Events {
+			at := "+" + waterfall.FormatDuration(e.Time.Sub(wf.Start))
+			l = append(l, "  "+st.Accent.Render(at)+" "+st.Bold.Render(sanitize.Text(e.Name)))
+			keys := make([]string, 0, len(e.Attrs))
+			for k := range e.Attrs {
+				keys = append(keys, k)
+			}
+			slices.Sort(keys)
+			for _, k := range keys {
+				l = append(l, "    "+st.Label.Render(sanitize.Text(k)+"=")+sanitize.Text(e.Attrs[k]))
+			}
+		}
+	}
+	if len(sp.Process) > 0 {
+		l = append(l, "", st.Header.Render("Process"))
+		l = append(l, kvLines(sp.Process, st)...)
+	}
+	if len(sp.Warnings) > 0 {
+		l = append(l, "", st.Header.Render("Warnings"))
+		for _, w := range sp.Warnings {
+			l = append(l, "  "+st.Muted.Render(sanitize.Text(w)))
+		}
+	}
+	return l
+}
+
+// traceSummary is the header line of a trace.
+func traceSummary(wf *waterfall.Waterfall) string {
+	s := fmt.Sprintf("%d spans · %d services · %s", len(wf.Rows), len(wf.Services), waterfall.FormatDuration(wf.Duration))
+	return s
+}
+
+// compactLogLine shows a JSON object line logfmt-style, its message and
+// error first, without the fields the row already shows (time, level,
+// trace and span ids). Anything else is returned as it is.
+func compactLogLine(line string) string {
+	t := strings.TrimSpace(line)
+	if !strings.HasPrefix(t, "{") || !strings.HasSuffix(t, "}") {
+		return line
+	}
+	dec := json.NewDecoder(strings.NewReader(t))
+	dec.UseNumber()
+	if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
+		return line
+	}
+	var first, rest []string
+	for dec.More() {
+		kt, err := dec.Token()
+		if err != nil {
+			return line
+		}
+		k, _ := kt.(string)
+		var v any
+		if err := dec.Decode(&v); err != nil {
+			return line
+		}
+		vs, ok := v.(string)
+		if !ok {
+			b, _ := json.Marshal(v)
+			vs = string(b)
+		}
+		switch k {
+		case "ts", "time", "timestamp", "@timestamp", "level", "lvl", "severity", "trace_id", "traceId", "traceID", "span_id", "spanId", "spanID":
+		case "msg", "message":
+			first = append([]string{vs}, first...)
+		case "error", "err":
+			first = append(first, k+"="+vs)
+		default:
+			rest = append(rest, k+"="+vs)
+		}
+	}
+	if tok, err := dec.Token(); err != nil || tok != json.Delim('}') || dec.InputOffset() != int64(len(t)) {
+		return line
+	}
+	return strings.Join(append(first, rest...), " ")
+}

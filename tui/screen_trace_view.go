@@ -1,0 +1,396 @@
+package tui
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/x/ansi"
+
+	"oncall/internal/sanitize"
+	"oncall/internal/waterfall"
+)
+
+// traceStyleCache holds the per-service styles, rebuilt when the session's
+// Styles change (background detection), never package-level.
+type traceStyleCache struct {
+	st  *Styles
+	svc [waterfall.Colors]lipgloss.Style
+}
+
+func (c *traceStyleCache) get(st *Styles) *traceStyleCache {
+	if c.st == st {
+		return c
+	}
+	dark := []string{"#7AA2F7", "#9ECE6A", "#E0AF68", "#BB9AF7", "#7DCFFF", "#FF9E64", "#73DACA", "#C0CAF5"}
+	light := []string{"#1F5FBF", "#2E7D32", "#8A5A00", "#6A3FBF", "#00738C", "#B3541E", "#00796B", "#4A4F6A"}
+	cols := light
+	if st.Dark {
+		cols = dark
+	}
+	for i := range c.svc {
+		c.svc[i] = lipgloss.NewStyle().Foreground(lipgloss.Color(cols[i]))
+	}
+	c.st = st
+	return c
+}
+
+// traceLayout is the column layout of the waterfall for one width.
+type traceLayout struct {
+	nameW, barW int
+}
+
+const (
+	traceMarksW = 4 // cursor, error, critical path, space
+	traceDurW   = 8
+)
+
+func newTraceLayout(w int) traceLayout {
+	nameW := min(max(w*38/100, 20), 56)
+	barW := w - traceMarksW - nameW - 1 - 1 - traceDurW
+	if barW < 10 {
+		barW = 0
+		nameW = max(1, w-traceMarksW-1-traceDurW)
+	}
+	return traceLayout{nameW: nameW, barW: barW}
+}
+
+// View implements Screen: header and link, then the waterfall (only its
+// visible rows are drawn), then the logs and, in span mode, the span's
+// tags and events.
+func (s *TraceScreen) View(w, h int, st *Styles, now time.Time) string {
+	s.w, s.h = w, h
+	ts := s.cache.get(st)
+	if s.spanMode && s.detailSt != st { // background changed: restyle
+		s.detail, s.detailSt, s.wrapped = spanDetail(s.wf, s.cursor, st), st, nil
+	}
+	lines := []string{s.headerLine(w, st), s.linkLine(w, st)}
+	avail := h - len(lines)
+	if s.wf == nil {
+		switch {
+		case s.traceID == "":
+			lines = append(lines, "", st.Muted.Render("  No trace open: press enter on a log line with a trace id, or T on an alert."))
+		case s.err != "":
+			lines = append(lines, "", st.Error.Render("  ✗ "+sanitize.Text(s.err)), st.Muted.Render("  r retries · esc goes back"))
+		default:
+			lines = append(lines, "", st.Muted.Render("  loading trace from Jaeger…"))
+		}
+		if s.src.Loki != nil && s.traceID != "" && avail > 6 {
+			bottom := avail - 3
+			lines = append(lines, s.sectionLine(w, st, "Logs", s.logsInfo(), s.focus == traceFocusLogs))
+			lines = append(lines, s.logLines(w, bottom-1, st, ts)...)
+		}
+		return box(lines, w, h)
+	}
+	lay := newTraceLayout(w)
+	if lay.barW > 0 {
+		lines = append(lines, strings.Repeat(" ", traceMarksW+lay.nameW+1)+st.Muted.Render(waterfall.Axis(s.wf.Ticks(lay.barW, 9), lay.barW, '│'))+" "+st.Muted.Render(fmt.Sprintf("%*s", traceDurW, "duration")))
+	} else {
+		lines = append(lines, st.Muted.Render(fmt.Sprintf("%*s", w, "duration")))
+	}
+	avail--
+	wfH, bottomH := avail, 0
+	if s.src.Loki != nil || s.spanMode {
+		wfH = min(len(s.rows), max(3, avail*55/100))
+		bottomH = avail - wfH
+	}
+	s.offset = traceScrollTo(s.cursor, s.offset, wfH, len(s.rows))
+	cells := make([]waterfall.Cell, 0, lay.barW)
+	for i := s.offset; i < min(len(s.rows), s.offset+wfH); i++ {
+		var row string
+		row, cells = s.renderRow(i, lay, st, ts, cells)
+		lines = append(lines, row)
+	}
+	for len(lines) < h-bottomH && bottomH > 0 {
+		lines = append(lines, "")
+	}
+	if bottomH <= 0 {
+		return box(lines, w, h)
+	}
+	return box(append(lines, s.bottom(w, bottomH, st, ts)...), w, h)
+}
+
+// bottom draws the logs and, in span mode, the span detail: side by side
+// from 120 columns, stacked below that.
+func (s *TraceScreen) bottom(w, h int, st *Styles, ts *traceStyleCache) []string {
+	if !s.spanMode {
+		out := []string{s.sectionLine(w, st, "Logs", s.logsInfo(), s.focus == traceFocusLogs)}
+		return append(out, s.logLines(w, h-1, st, ts)...)
+	}
+	if w >= wideMin {
+		dw := w * 40 / 100
+		lw := w - dw - 1
+		left := append([]string{s.sectionLine(lw, st, "Logs", s.logsInfo(), s.focus == traceFocusLogs)}, s.logLines(lw, h-1, st, ts)...)
+		right := append([]string{s.sectionLine(dw, st, "Span", "", s.focus == traceFocusSpan)}, s.detailLines(dw, h-1)...)
+		out := make([]string, h)
+		sep := st.Border.Render("│")
+		for i := range out {
+			l, r := "", ""
+			if i < len(left) {
+				l = left[i]
+			}
+			if i < len(right) {
+				r = right[i]
+			}
+			out[i] = fit(l, lw) + sep + fit(r, dw)
+		}
+		return out
+	}
+	dh := min(len(s.wrapDetail(w)), max(3, (h-2)/2))
+	out := []string{s.sectionLine(w, st, "Span", "", s.focus == traceFocusSpan)}
+	out = append(out, s.detailLines(w, dh)...)
+	out = append(out, s.sectionLine(w, st, "Logs", s.logsInfo(), s.focus == traceFocusLogs))
+	return append(out, s.logLines(w, h-len(out), st, ts)...)
+}
+
+// detailLines is the visible window of the span detail, wrapped to w.
+func (s *TraceScreen) detailLines(w, h int) []string {
+	lines := s.wrapDetail(w)
+	if h <= 0 {
+		return nil
+	}
+	s.detailOffset = max(0, min(s.detailOffset, len(lines)-h))
+	return lines[s.detailOffset:min(len(lines), s.detailOffset+h)]
+}
+
+// wrapDetail wraps the span detail to w columns once per detail and width
+// (long tag values such as SQL stay readable); continuation lines are
+// indented.
+func (s *TraceScreen) wrapDetail(w int) []string {
+	if s.wrapped != nil && s.wrappedW == w {
+		return s.wrapped
+	}
+	s.wrapped, s.wrappedW = make([]string, 0, len(s.detail)), w
+	for _, l := range s.detail {
+		if width(l) <= w || w < 16 {
+			s.wrapped = append(s.wrapped, l)
+			continue
+		}
+		for i, part := range strings.Split(ansi.Wrap(l, w-4, " ,=&/"), "\n") {
+			if i > 0 {
+				part = "    " + part
+			}
+			s.wrapped = append(s.wrapped, part)
+		}
+	}
+	return s.wrapped
+}
+
+func (s *TraceScreen) headerLine(w int, st *Styles) string {
+	if s.traceID == "" {
+		return st.Title.Render("Trace")
+	}
+	l := st.Title.Render("Trace " + s.traceID)
+	if s.wf != nil {
+		l += st.Muted.Render(" · " + traceSummary(s.wf))
+		if s.wf.Errors > 0 {
+			l += st.Muted.Render(" · ") + st.Error.Render(fmt.Sprintf("%d errors", s.wf.Errors))
+		}
+	}
+	return l
+}
+
+func (s *TraceScreen) linkLine(w int, st *Styles) string {
+	if s.traceID == "" {
+		return ""
+	}
+	hint := st.Muted.Render("  c copy · tab focus · enter span · esc back")
+	url := s.src.TraceURL(s.traceID)
+	if url == "" {
+		return st.Muted.Render("no Jaeger UI URL configured") + hint
+	}
+	return st.Label.Render("jaeger ") + hyperlink(url, st.Accent.Render(sanitize.Text(url))) + hint
+}
+
+// sectionLine is a rule with a section title; the focused one stands out.
+func (s *TraceScreen) sectionLine(w int, st *Styles, title, info string, focused bool) string {
+	t := st.Muted.Render(" " + title + " ")
+	if focused {
+		t = st.Key.Render("▸" + title + " ")
+	}
+	l := st.Border.Render("──") + t
+	if info != "" {
+		l += st.Muted.Render(info + " ")
+	}
+	return l + st.Border.Render(strings.Repeat("─", max(0, w-width(l))))
+}
+
+func (s *TraceScreen) logsInfo() string {
+	switch {
+	case s.src.Loki == nil:
+		return ""
+	case s.logsLoading:
+		return "loading…"
+	case s.logsErr != "":
+		return "failed"
+	}
+	info := fmt.Sprintf("%d lines", len(s.shown))
+	if s.logsTruncated {
+		info += " (limit reached)"
+	}
+	if sp := s.selectedSpan(); s.spanMode && sp != nil {
+		info += " of span " + sanitize.Text(sp.SpanID) + " · enter shows all"
+	} else if len(s.logs) > 0 {
+		info += " · all spans"
+	}
+	return info
+}
+
+// traceScrollTo keeps the cursor inside a window of h rows.
+func traceScrollTo(cursor, offset, h, n int) int {
+	if h <= 0 {
+		return 0
+	}
+	if cursor < offset {
+		offset = cursor
+	}
+	if cursor >= offset+h {
+		offset = cursor - h + 1
+	}
+	return max(0, min(offset, n-h))
+}
+
+func (s *TraceScreen) renderRow(i int, lay traceLayout, st *Styles, ts *traceStyleCache, cells []waterfall.Cell) (string, []waterfall.Cell) {
+	r, txt := &s.wf.Rows[i], &s.rows[i]
+	var b strings.Builder
+	selected := i == s.cursor
+	switch {
+	case selected && s.focus == traceFocusWaterfall:
+		b.WriteString(st.Cursor.Render("▌"))
+	case selected:
+		b.WriteString(st.Muted.Render("▌"))
+	default:
+		b.WriteByte(' ')
+	}
+	if r.Error {
+		b.WriteString(st.Error.Render("✗"))
+	} else {
+		b.WriteByte(' ')
+	}
+	if r.Critical {
+		b.WriteString(st.Accent.Render("●"))
+	} else {
+		b.WriteByte(' ')
+	}
+	b.WriteByte(' ')
+	svc := ts.svc[r.Color]
+	if selected {
+		b.WriteString(st.Selected.Render(fit(txt.indent+txt.service+" "+txt.op, lay.nameW)))
+	} else {
+		b.WriteString(fit(txt.indent+svc.Render(txt.service)+" "+txt.op, lay.nameW))
+	}
+	b.WriteByte(' ')
+	if lay.barW > 0 {
+		cells = s.wf.Paint(i, lay.barW, cells)
+		barSt := svc
+		if r.Error {
+			barSt = st.Error
+		}
+		traceWriteBar(&b, cells, barSt)
+		b.WriteByte(' ')
+	}
+	dur := fmt.Sprintf("%*s", traceDurW, txt.dur)
+	if r.Error {
+		b.WriteString(st.Error.Render(dur))
+	} else {
+		b.WriteString(st.Muted.Render(dur))
+	}
+	return b.String(), cells
+}
+
+// traceWriteBar draws bar cells run by run: "█" on the critical path, "▒" for
+// the rest of the span, blank outside it.
+func traceWriteBar(b *strings.Builder, cells []waterfall.Cell, style lipgloss.Style) {
+	start := 0
+	for j := 1; j <= len(cells); j++ {
+		if j < len(cells) && cells[j] == cells[start] {
+			continue
+		}
+		n := j - start
+		switch cells[start] {
+		case waterfall.Empty:
+			b.WriteString(strings.Repeat(" ", n))
+		case waterfall.Filled:
+			b.WriteString(style.Render(strings.Repeat("▒", n)))
+		case waterfall.Critical:
+			b.WriteString(style.Render(strings.Repeat("█", n)))
+		}
+		start = j
+	}
+}
+
+// logLines draws the visible window of the trace's logs.
+func (s *TraceScreen) logLines(w, h int, st *Styles, ts *traceStyleCache) []string {
+	if h <= 0 {
+		return nil
+	}
+	switch {
+	case s.src.Loki == nil:
+		return []string{st.Muted.Render("  No Loki configured for this context: the trace's logs are not shown.")}
+	case s.logsErr != "":
+		return []string{st.Error.Render("  ✗ " + sanitize.Text(s.logsErr))}
+	case s.logsLoading && len(s.logs) == 0:
+		return []string{st.Muted.Render("  loading logs from Loki…")}
+	case len(s.shown) == 0 && s.spanMode:
+		return []string{st.Muted.Render("  No log line of this span carries its span id (enter shows the whole trace's logs).")}
+	case len(s.shown) == 0:
+		return []string{st.Muted.Render("  No log line carries this trace id.")}
+	}
+	s.logOffset = traceScrollTo(s.logCursor, s.logOffset, h, len(s.shown))
+	sel := ""
+	if sp := s.selectedSpan(); sp != nil {
+		sel = sp.SpanID
+	}
+	svcW := 18
+	out := make([]string, 0, h)
+	for k := s.logOffset; k < min(len(s.shown), s.logOffset+h); k++ {
+		r := &s.logs[s.shown[k]]
+		var b strings.Builder
+		switch {
+		case k == s.logCursor && s.focus == traceFocusLogs:
+			b.WriteString(st.Cursor.Render("▌"))
+		case r.spanID != "" && r.spanID == sel:
+			b.WriteString(st.Accent.Render("•"))
+		default:
+			b.WriteByte(' ')
+		}
+		b.WriteString(st.Muted.Render(r.t.Local().Format("15:04:05.000")) + " ")
+		svc := st.Label
+		if s.wf != nil {
+			if i := traceServiceIndex(s.wf.Services, r.service); i >= 0 {
+				svc = ts.svc[s.wf.Colors[i]]
+			}
+		}
+		b.WriteString(svc.Render(fit(r.service, svcW)) + " ")
+		b.WriteString(traceLevelStyle(r.level, st).Render(fit(r.level, 5)) + " ")
+		line := cut(r.line, max(1, w-width(b.String())))
+		if k == s.logCursor && s.focus == traceFocusLogs {
+			line = st.Selected.Render(line)
+		}
+		b.WriteString(line)
+		out = append(out, b.String())
+	}
+	return out
+}
+
+func traceServiceIndex(services []string, name string) int {
+	for i, s := range services {
+		if s == name {
+			return i
+		}
+	}
+	return -1
+}
+
+func traceLevelStyle(level string, st *Styles) lipgloss.Style {
+	switch level {
+	case "error", "err", "fatal", "critical", "panic":
+		return st.Error
+	case "warn", "warning":
+		return st.SevStyle("warning")
+	case "debug", "trace":
+		return st.Subtle
+	}
+	return st.Muted
+}
