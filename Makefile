@@ -35,6 +35,13 @@ unit:
 fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzText$$' -fuzztime $(FUZZTIME) ./internal/sanitize
 	$(GO) test -run '^$$' -fuzz '^FuzzExtract$$' -fuzztime $(FUZZTIME) ./internal/traceid
+	$(GO) test -run '^$$' -fuzz '^FuzzParseFilter$$' -fuzztime $(FUZZTIME) ./internal/alerts
+	$(GO) test -run '^$$' -fuzz '^FuzzParseMatchers$$' -fuzztime $(FUZZTIME) ./internal/alerts
+	$(GO) test -run '^$$' -fuzz '^FuzzSlug$$' -fuzztime $(FUZZTIME) ./runbooks
+	$(GO) test -run '^$$' -fuzz '^FuzzSection$$' -fuzztime $(FUZZTIME) ./runbooks
+	$(GO) test -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME) ./internal/config
+	$(GO) test -run '^$$' -fuzz '^FuzzQueryRangeDecode$$' -fuzztime $(FUZZTIME) ./sources/loki
+	$(GO) test -run '^$$' -fuzz '^FuzzHTTPDecode$$' -fuzztime $(FUZZTIME) ./sources/jaeger
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem $(PKGS)
@@ -45,3 +52,35 @@ install: build
 
 clean:
 	rm -rf bin dist
+
+# --- release packaging (GoReleaser, built from tools/goreleaser; not part of `make test`) ---
+GORELEASER := $(TOOLS_ROOT)/.cache/bin/goreleaser
+
+.PHONY: goreleaser release-check snapshot man completions
+
+## goreleaser: build .cache/bin/goreleaser from the tools/goreleaser module (slow the first time)
+goreleaser: $(GORELEASER)
+
+$(GORELEASER): $(TOOLS_ROOT)/tools/goreleaser/go.mod $(TOOLS_ROOT)/tools/goreleaser/go.sum
+	@mkdir -p $(@D)
+	cd $(TOOLS_ROOT)/tools/goreleaser && $(GO) build -o $(GORELEASER) github.com/goreleaser/goreleaser/v2
+	@touch $@
+
+## release-check: validate .goreleaser.yaml
+release-check: $(GORELEASER)
+	$(GORELEASER) check
+
+## snapshot: build every archive and package locally into dist/ (nothing is published)
+snapshot: $(GORELEASER)
+	$(GORELEASER) release --snapshot --clean
+
+## man: write the man pages into man/
+man:
+	$(GO) run ./cmd/oncall man --dir man
+
+## completions: write the bash, zsh and fish completion scripts into completions/
+completions:
+	@mkdir -p completions
+	$(GO) run ./cmd/oncall completion bash > completions/oncall.bash
+	$(GO) run ./cmd/oncall completion zsh > completions/_oncall
+	$(GO) run ./cmd/oncall completion fish > completions/oncall.fish

@@ -125,9 +125,12 @@ func (m *Model) applyFetched(f fetched) tea.Cmd {
 			h.failSince = now
 		}
 		h.ok, h.err = false, f.err.Error()
+		if m.status.id == m.refreshStatus && !m.status.err {
+			m.status = statusLine{} // show the failure, not "refreshing…"
+		}
 		return nil
 	}
-	h.ok, h.err, h.latency, h.lastOK, h.failSince = true, "", f.latency, now, time.Time{}
+	h.ok, h.err, h.latency, h.lastOK, h.failSince = true, "", steadyLatency(h.latency, f.latency), now, time.Time{}
 	switch f.source {
 	case srcAM:
 		m.amAlerts = f.amAlerts

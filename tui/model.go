@@ -13,6 +13,7 @@ import (
 	"oncall/internal/actions"
 	"oncall/internal/alerts"
 	"oncall/internal/config"
+	"oncall/internal/sanitize"
 	"oncall/sources/alertmanager"
 	"oncall/sources/prometheus"
 )
@@ -39,6 +40,13 @@ type Options struct {
 	Grace *time.Duration
 	// NoFetch disables fetching (golden tests feed data directly).
 	NoFetch bool
+	// OnAction, when set, hears every write start and finish (see session.go).
+	OnAction func(ActionEvent)
+	// BackgroundWait, when the theme is automatic, holds the first frame
+	// until the terminal says its background colour or this much time has
+	// passed, so a light terminal is never first painted dark. `oncall
+	// serve` sets it: the answer crosses the network.
+	BackgroundWait time.Duration
 }
 
 type viewID int
@@ -96,6 +104,7 @@ type Model struct {
 	rules      map[string][]v1.AlertingRule
 	merged     []*alerts.Alert
 	silences   []*alerts.Silence
+	sevCounts  []sevCount // header counts, computed per rebuild
 
 	health       map[string]*sourceHealth
 	seq          map[string]int
@@ -110,6 +119,14 @@ type Model struct {
 	statusID int
 	quitting bool
 	pending  []tea.Cmd // commands queued by resize (screen_resize.go)
+	back     backTo    // where the open screen was opened from
+	// bgWaitUntil: no frame before this unless the background is known.
+	bgWaitUntil time.Time
+	notify      notifier // new-critical bell / OSC 9 (notify.go)
+
+	// refreshStatus is the id of the "refreshing…" message: a failed
+	// reply clears it so the source's error shows at once.
+	refreshStatus int
 }
 
 // New builds the root model for one session.
@@ -156,16 +173,36 @@ func New(d Deps, o Options) (*Model, error) {
 			m.screenKeys[s.Key] = s.Name
 		}
 	}
+	if o.BackgroundWait > 0 && m.autoTheme() {
+		m.bgWaitUntil = time.Now().Add(o.BackgroundWait)
+	}
 	return m, nil
 }
 
 // Init starts the first fetch, the refresh ticker and background detection.
 func (m *Model) Init() tea.Cmd {
 	cmds := []tea.Cmd{tea.RequestBackgroundColor}
+	if w := time.Until(m.bgWaitUntil); w > 0 {
+		cmds = append(cmds, tea.Tick(w, func(time.Time) tea.Msg { return bgWaitDoneMsg{} }))
+	}
 	if !m.opts.NoFetch {
 		cmds = append(cmds, m.refresh(), m.scheduleTick())
 	}
 	return tea.Batch(cmds...)
+}
+
+// bgWaitDoneMsg ends the wait for the background colour (a frame follows).
+type bgWaitDoneMsg struct{}
+
+// autoTheme: the palette follows the terminal's background.
+func (m *Model) autoTheme() bool {
+	t := m.deps.Config.UI.Theme
+	return m.opts.Dark == nil && t != "dark" && t != "light"
+}
+
+// waitingForBackground: hold the first frame (see Options.BackgroundWait).
+func (m *Model) waitingForBackground() bool {
+	return !m.bgDetected && !m.bgWaitUntil.IsZero() && time.Now().Before(m.bgWaitUntil)
 }
 
 // Styles returns the session's styles (screens render with them).
@@ -206,9 +243,11 @@ func (m *Model) SetData(am models.GettableAlerts, sils models.GettableSilences, 
 // rebuildData merges the sources once per reply (never per frame).
 func (m *Model) rebuildData() {
 	m.merged, m.silences = alerts.Build(m.amAlerts, m.amSilences, m.promAlerts, m.rules)
+	m.sevCounts = severityCounts(m.merged)
 	m.alertsPane.SetAlerts(m.merged)
 	m.silencesPane.SetSilences(m.silences, m.now())
 	m.syncDetail()
+	m.observeNotify()
 }
 
 func (m *Model) syncDetail() {
@@ -223,7 +262,7 @@ func (m *Model) setStatus(text string, isErr bool) tea.Cmd {
 		ttl = 10 * time.Second
 	}
 	id := m.statusID
-	m.status = statusLine{text: text, err: isErr, id: id, expires: m.now().Add(ttl)}
+	m.status = statusLine{text: sanitize.Text(text), err: isErr, id: id, expires: m.now().Add(ttl)}
 	return tea.Tick(ttl, func(time.Time) tea.Msg { return statusExpiredMsg{id: id} })
 }
 

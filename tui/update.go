@@ -29,7 +29,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.resize(msg.Width, msg.Height)
 		return m, m.takePending()
 	case tea.BackgroundColorMsg:
-		if m.opts.Dark == nil && m.deps.Config.UI.Theme != "dark" && m.deps.Config.UI.Theme != "light" {
+		if m.autoTheme() {
 			m.bgDetected = true
 			m.st = NewStyles(msg.IsDark())
 			m.syncDetail()
@@ -37,7 +37,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case tea.KeyPressMsg:
 		return m, m.handleKey(msg)
 	case fetched:
-		return m, m.applyFetched(msg)
+		return m, tea.Batch(m.applyFetched(msg), m.takeNotify())
 	case tickMsg:
 		if msg.gen != m.tickGen || m.quitting {
 			return m, nil // a stopped ticker: do not reschedule
@@ -161,7 +161,9 @@ func (m *Model) globalKey(msg tea.KeyPressMsg) tea.Cmd {
 	case matches(msg, k.Help):
 		m.overlays.push(&HelpDialog{keys: &m.keys}, m.now())
 	case matches(msg, k.Refresh):
-		return tea.Batch(m.refreshNow(), m.setStatus("refreshing…", false))
+		cmd := m.setStatus("refreshing…", false)
+		m.refreshStatus = m.statusID // a failing reply replaces it (applyFetched)
+		return tea.Batch(m.refreshNow(), cmd)
 	case matches(msg, k.Silences):
 		m.view = viewSilences
 	case matches(msg, k.Alerts), matches(msg, k.Back):
@@ -187,8 +189,25 @@ func (m *Model) openScreen(name string) tea.Cmd {
 	if s == nil {
 		return nil
 	}
+	m.back = backTo{view: m.view, screen: m.screen}
 	m.view, m.screen = viewScreen, name
 	return s.Open(m, m.alertsPane.Selected())
+}
+
+// backTo is the view a screen was opened from.
+type backTo struct {
+	view   viewID
+	screen string
+}
+
+// returnFromScreen shows the view the current screen was opened from: a
+// screen that is only a dialog (the note) leaves the operator where they
+// were.
+func (m *Model) returnFromScreen() {
+	if m.back.view == viewScreen && m.screens[m.back.screen] == nil {
+		m.back = backTo{view: viewAlerts}
+	}
+	m.view, m.screen = m.back.view, m.back.screen
 }
 
 // ShowScreen switches to a screen without re-opening it.
@@ -247,12 +266,12 @@ func (m *Model) ack() tea.Cmd {
 	}
 	ms := alerts.MatchersFor(a, m.deps.Config.Alerts.AckLabels)
 	svc, dur, name := m.deps.Actions, m.deps.Config.Alerts.AckDuration.D(), a.Name()
-	return tea.Batch(m.setStatus("acking "+name+"…", false), func() tea.Msg {
+	return tea.Batch(m.setStatus("acking "+name+"…", false), m.tracked("acked "+name, ms.String(), func() tea.Msg {
 		ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
 		defer cancel()
 		res, err := svc.Ack(ctx, ms, dur, "")
 		return actionDoneMsg{what: "acked " + name, id: res.SilenceID, err: err}
-	})
+	}))
 }
 
 func (m *Model) confirmExpire() tea.Cmd {
@@ -296,13 +315,13 @@ func (m *Model) promptExtend() tea.Cmd {
 // with a timeout; their results come back as actionDoneMsg.
 func (m *Model) doAction(a Action) tea.Cmd {
 	svc := m.deps.Actions
-	run := func(what string, f func(ctx context.Context) (string, error)) tea.Cmd {
-		return func() tea.Msg {
+	run := func(what, target string, f func(ctx context.Context) (string, error)) tea.Cmd {
+		return m.tracked(what, target, func() tea.Msg {
 			ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
 			defer cancel()
 			id, err := f(ctx)
 			return actionDoneMsg{what: what, id: id, err: err}
-		}
+		})
 	}
 	switch a := a.(type) {
 	case nil:
@@ -311,15 +330,15 @@ func (m *Model) doAction(a Action) tea.Cmd {
 		m.overlays.pop()
 	case ActionCreateSilence:
 		m.overlays.pop()
-		return tea.Batch(m.setStatus("creating silence…", false), run("silenced", func(ctx context.Context) (string, error) {
+		return tea.Batch(m.setStatus("creating silence…", false), run("silenced", a.Matchers.String(), func(ctx context.Context) (string, error) {
 			return svc.Silence(ctx, a.Matchers, a.Duration, a.Comment)
 		}))
 	case actionExpire:
 		m.overlays.pop()
-		return run("expired", func(ctx context.Context) (string, error) { return a.id, svc.Expire(ctx, a.id) })
+		return run("expired", a.id, func(ctx context.Context) (string, error) { return a.id, svc.Expire(ctx, a.id) })
 	case actionExtend:
 		m.overlays.pop()
-		return run("extended", func(ctx context.Context) (string, error) {
+		return run("extended", a.id, func(ctx context.Context) (string, error) {
 			id, _, err := svc.Extend(ctx, a.id, a.dur)
 			return id, err
 		})
@@ -370,10 +389,10 @@ func (m *Model) keepAcksAlive() tea.Cmd {
 	}
 	m.keepAliveRun = true
 	sils, live := m.silences, m.merged
-	return func() tea.Msg {
+	return m.tracked("ack keep-alive", "", func() tea.Msg {
 		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 		defer cancel()
 		done, errs := svc.KeepAcksAlive(ctx, sils, live, lead, dur)
 		return keepAliveDoneMsg{done: done, errs: errs}
-	}
+	})
 }

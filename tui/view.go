@@ -43,6 +43,11 @@ func (m *Model) bodyHeight() int { return max(1, m.height-3) }
 
 // View implements tea.Model.
 func (m *Model) View() tea.View {
+	if m.waitingForBackground() {
+		v := tea.NewView("")
+		v.AltScreen = true
+		return v
+	}
 	v := tea.NewView(m.Render())
 	v.AltScreen = true
 	v.WindowTitle = "oncall · " + m.deps.Config.CurrentContext
@@ -99,7 +104,7 @@ func (m *Model) overlayOn(base, dlg string) string {
 func (m *Model) header(now time.Time) string {
 	title := m.st.Title.Render("oncall")
 	ctx := m.st.Muted.Render(" · " + sanitize.Text(m.deps.Config.CurrentContext))
-	counts := severityHeader(m.merged, m.st)
+	counts := severityHeader(m.sevCounts, m.st)
 	right := m.st.Muted.Render(fmt.Sprintf("sort: %s", m.alertsPane.SortKey()))
 	left := title + ctx + "  " + counts
 	gap := m.width - width(left) - width(right)

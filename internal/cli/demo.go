@@ -40,6 +40,14 @@ make really change the simulated Alertmanager. Nothing but this binary is needed
 			}
 			if serveOnly {
 				fmt.Fprintf(a.Stdout, "export ONCALL_ALERTMANAGER_URL=%s\nexport ONCALL_PROMETHEUS_URL=%s\n", b.Alertmanager.URL(), b.Prometheus.URL())
+				if dc := cfg.Contexts["demo"]; dc != nil {
+					if dc.Loki.URL != "" {
+						fmt.Fprintf(a.Stdout, "export ONCALL_LOKI_URL=%s\n", dc.Loki.URL)
+					}
+					if dc.Jaeger.URL != "" {
+						fmt.Fprintf(a.Stdout, "export ONCALL_JAEGER_URL=%s\n", dc.Jaeger.URL)
+					}
+				}
 				fmt.Fprintln(a.Stdout, "# simulated servers running; Ctrl-C stops them")
 				<-ctx.Done()
 				return nil

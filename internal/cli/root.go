@@ -106,6 +106,7 @@ func (a *App) Root() *cobra.Command {
 	pf.DurationVar(&a.timeout, "timeout", 15*time.Second, "timeout for each action")
 	root.AddCommand(
 		a.alertsCmd(), a.silenceCmd(), a.ackCmd(), a.checkCmd(), a.versionCmd(), a.demoCmd(),
+		a.completionCmd(), a.manCmd(),
 	)
 	for _, c := range []*cobra.Command{a.logsCmd(), a.traceCmd(), a.budgetCmd(), a.runbookCmd(), a.handoffCmd(), a.serveCmd()} {
 		if c != nil {
@@ -182,7 +183,12 @@ func (a *App) Journal() (*journal.Journal, error) {
 	if p == "" {
 		p = journal.DefaultPath(a.Getenv)
 	}
-	return journal.Open(p)
+	j, err := journal.Open(p)
+	if err != nil {
+		return nil, err
+	}
+	j.Retention = cfg.Journal.Retention.D()
+	return j, nil
 }
 
 // Actions builds the write service.
