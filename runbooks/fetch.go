@@ -147,6 +147,9 @@ func (f *Finder) get(parent context.Context, u string) (string, error) {
 		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
 		return "", fmt.Errorf("fetching %s: HTTP %s", shown, statusText(resp.StatusCode))
 	}
+	if resp.ContentLength > MaxRunbookBytes { // announced too large: refuse unread
+		return "", fmt.Errorf("fetching %s: runbook larger than %d MiB", shown, MaxRunbookBytes>>20)
+	}
 	b, err := io.ReadAll(io.LimitReader(resp.Body, MaxRunbookBytes+1))
 	if err != nil {
 		if errors.Is(ctx.Err(), context.DeadlineExceeded) {

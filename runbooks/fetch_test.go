@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -48,8 +49,13 @@ func newRemote(t *testing.T) *remote {
 		case "/slow-shared.md":
 			time.Sleep(200 * time.Millisecond)
 			fmt.Fprint(w, remoteDoc)
-		case "/big.md":
+		case "/big.md": // announced: refused before it is read
+			w.Header().Set("Content-Length", strconv.Itoa(MaxRunbookBytes+10))
 			fmt.Fprint(w, strings.Repeat("x", MaxRunbookBytes+10))
+		case "/big-chunked.md": // no length: read up to the cap, then refused
+			for range 5 {
+				fmt.Fprint(w, strings.Repeat("x", 1<<20))
+			}
 		case "/page.md":
 			w.Header().Set("Content-Type", "text/html; charset=utf-8")
 			fmt.Fprint(w, "<!doctype html><html><body>login</body></html>")
@@ -222,6 +228,13 @@ func TestFetchFailuresFallBack(t *testing.T) {
 		if time.Since(start) > 3*time.Second {
 			t.Errorf("%s: took %v", c.url, time.Since(start))
 		}
+	}
+	// A body with no length is read up to the cap, then refused (a
+	// timeout that lets 4 MiB through, unlike the 150ms above).
+	slow := opts
+	slow.FetchTimeout = 20 * time.Second
+	if rb, _ := NewFinder(slow).Find(context.Background(), urlAlert("APIDown", rm.srv.URL+"/big-chunked.md")); !strings.Contains(rb.Warning, "larger than 4 MiB") || rb.Source != SourceFile {
+		t.Errorf("chunked 5 MiB: source %v, warning %q", rb.Source, rb.Warning)
 	}
 	// no token: the server refuses
 	opts.HTTPClient = nil

@@ -7,6 +7,8 @@ import (
 	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
+
+	"oncall/internal/sanitize"
 )
 
 // ConfirmDialog asks yes/no; yes returns OnYes.
@@ -30,7 +32,7 @@ func (d *ConfirmDialog) HandleKey(msg tea.KeyPressMsg) (Action, tea.Cmd) {
 func (d *ConfirmDialog) View(w, h int, st *Styles) string {
 	bw := min(w-4, 70)
 	return st.Dialog.Width(bw).Render(lipgloss.JoinVertical(lipgloss.Left,
-		st.DialogTitle.Render(d.Title), "", d.Body, "", st.Muted.Render("y/enter: yes · n/esc: no")))
+		st.DialogTitle.Render(d.Title), "", sanitize.Block(d.Body), "", st.Muted.Render("y/enter: yes · n/esc: no")))
 }
 
 // PromptDialog asks for one value; Submit turns it into an action or an

@@ -2,8 +2,10 @@ package tui
 
 import (
 	"fmt"
+	"regexp"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
@@ -12,6 +14,7 @@ import (
 	"github.com/prometheus/common/model"
 
 	"oncall/internal/alerts"
+	"oncall/internal/sanitize"
 )
 
 // ActionCreateSilence asks the root to post a silence.
@@ -43,9 +46,11 @@ func NewSilenceDialog(ms labels.Matchers, defaultDur time.Duration, current []*a
 		t.CharLimit = 1024
 		d.fields[i] = t
 	}
-	parts := make([]string, len(ms))
-	for i, m := range ms {
-		parts[i] = m.String()
+	parts := make([]string, 0, len(ms))
+	for _, m := range ms {
+		if t, ok := matcherText(m); ok {
+			parts = append(parts, t)
+		}
 	}
 	d.fields[0].Prompt = "matchers: "
 	d.fields[0].SetValue(strings.Join(parts, " "))
@@ -57,6 +62,44 @@ func NewSilenceDialog(ms labels.Matchers, defaultDur time.Duration, current []*a
 	d.fields[0].Focus()
 	d.recount()
 	return d
+}
+
+// matcherText is m as the operator edits it. Label text from the server
+// must not reach the terminal raw, yet the silence must match the raw
+// value: an equality matcher whose value holds a control, escape, bidi or
+// invalid byte becomes the regex matcher that matches exactly that value,
+// with those characters written as \x{…} escapes (RE2 syntax, which
+// Alertmanager uses). A matcher whose label name is unsafe is left out
+// (the others still select the alert); ok is false then.
+func matcherText(m *labels.Matcher) (string, bool) {
+	if !sanitize.Safe(m.Name) {
+		return "", false
+	}
+	if sanitize.Safe(m.Value) {
+		return m.String(), true
+	}
+	if m.Type != labels.MatchEqual && m.Type != labels.MatchNotEqual {
+		return "", false
+	}
+	var re strings.Builder
+	for i := 0; i < len(m.Value); {
+		r, size := utf8.DecodeRuneInString(m.Value[i:])
+		switch {
+		case r == utf8.RuneError && size <= 1:
+			re.WriteString(`\x{fffd}`) // Go's regexp reads an invalid byte as U+FFFD
+		case !sanitize.Safe(string(r)):
+			fmt.Fprintf(&re, `\x{%x}`, r)
+		default:
+			re.WriteString(regexp.QuoteMeta(string(r)))
+		}
+		i += size
+	}
+	op := labels.MatchRegexp
+	if m.Type == labels.MatchNotEqual {
+		op = labels.MatchNotRegexp
+	}
+	esc := strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(re.String())
+	return fmt.Sprintf(`%s%s"%s"`, m.Name, op, esc), true
 }
 
 func (d *SilenceDialog) recount() {

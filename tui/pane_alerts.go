@@ -35,6 +35,8 @@ type AlertsPane struct {
 	sortKey alerts.SortKey
 
 	filter     alerts.Filter
+	index      *alerts.Index // all alerts in sort order, built once per data or sort change
+	shown      int           // alerts that pass the filter
 	input      textinput.Model
 	filtering  bool
 	rows       []alertRow
@@ -60,6 +62,7 @@ func NewAlertsPane(keys *KeyMap, groupBy []string, sortKey alerts.SortKey) *Aler
 // SetAlerts replaces the data, keeping the selection on the same alert.
 func (p *AlertsPane) SetAlerts(as []*alerts.Alert) {
 	p.all = as
+	p.index = nil
 	p.rebuild()
 }
 
@@ -83,9 +86,17 @@ func (p *AlertsPane) Visible() []*alerts.Alert {
 	return out
 }
 
+// rebuild recomputes the rows. Sorting and indexing the whole list happen
+// only when the data or the order changed; a filter keystroke only searches
+// the index (filtering keeps the sorted order).
 func (p *AlertsPane) rebuild() {
-	vis := p.filter.Apply(p.all)
-	alerts.Sort(vis, p.sortKey)
+	if p.index == nil {
+		sorted := append([]*alerts.Alert(nil), p.all...)
+		alerts.Sort(sorted, p.sortKey)
+		p.index = alerts.NewIndex(sorted)
+	}
+	vis := p.index.Apply(p.filter)
+	p.shown = len(vis)
 	groups := alerts.GroupBy(vis, p.groupBy)
 	rows := make([]alertRow, 0, len(vis)+len(groups))
 	for _, g := range groups {
@@ -249,6 +260,7 @@ func (p *AlertsPane) HandleKey(msg tea.KeyPressMsg) (bool, tea.Cmd) {
 		for i, s := range keys {
 			if s == p.sortKey {
 				p.sortKey = keys[(i+1)%len(keys)]
+				p.index = nil
 				break
 			}
 		}
@@ -281,7 +293,7 @@ func (p *AlertsPane) View(w, h int, st *Styles, now time.Time) string {
 		if len(p.filter.Matchers) > 0 {
 			kind = "matchers"
 		}
-		lines = append(lines, st.Accent.Render("filter ("+kind+"): ")+sanitize.Text(p.filter.Raw)+st.Muted.Render(fmt.Sprintf("  %d shown · esc clears", len(p.Visible()))))
+		lines = append(lines, st.Accent.Render("filter ("+kind+"): ")+sanitize.Text(p.filter.Raw)+st.Muted.Render(fmt.Sprintf("  %d shown · esc clears", p.shown)))
 	}
 	body := h - len(lines)
 	if len(p.rows) == 0 {
@@ -347,26 +359,41 @@ func stateLabel(a *alerts.Alert, now time.Time) string {
 	return string(a.State)
 }
 
-// severityHeader renders "2 critical · 3 warning · 1 info" for the header.
-func severityHeader(as []*alerts.Alert, st *Styles) string {
+// sevCount is one severity's alert count, for the header.
+type sevCount struct {
+	sev string // sanitized
+	n   int
+}
+
+// severityCounts tallies alerts by severity, most severe first. It runs once
+// per data rebuild; the header only renders the result.
+func severityCounts(as []*alerts.Alert) []sevCount {
 	counts := alerts.Counts(as)
-	sevs := make([]string, 0, len(counts))
-	for s := range counts {
-		sevs = append(sevs, s)
+	out := make([]sevCount, 0, len(counts))
+	for s, n := range counts {
+		out = append(out, sevCount{sev: s, n: n})
 	}
-	sort.Slice(sevs, func(i, j int) bool {
-		ri, rj := alerts.SeverityRank(sevs[i]), alerts.SeverityRank(sevs[j])
+	sort.Slice(out, func(i, j int) bool {
+		ri, rj := alerts.SeverityRank(out[i].sev), alerts.SeverityRank(out[j].sev)
 		if ri != rj {
 			return ri < rj
 		}
-		return sevs[i] < sevs[j]
+		return out[i].sev < out[j].sev
 	})
-	var parts []string
-	for _, s := range sevs {
-		parts = append(parts, st.SevStyle(s).Render(fmt.Sprintf("%d %s", counts[s], sanitize.Text(s))))
+	for i := range out {
+		out[i].sev = sanitize.Text(out[i].sev)
 	}
-	if len(parts) == 0 {
+	return out
+}
+
+// severityHeader renders "2 critical · 3 warning · 1 info" for the header.
+func severityHeader(counts []sevCount, st *Styles) string {
+	if len(counts) == 0 {
 		return st.StatusOK.Render("all clear")
+	}
+	parts := make([]string, 0, len(counts))
+	for _, c := range counts {
+		parts = append(parts, st.SevStyle(c.sev).Render(fmt.Sprintf("%d %s", c.n, c.sev)))
 	}
 	return strings.Join(parts, st.Muted.Render(" · "))
 }

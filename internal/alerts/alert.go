@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/prometheus/alertmanager/api/v2/models"
+	"github.com/prometheus/alertmanager/pkg/labels"
 	v1 "github.com/prometheus/client_golang/api/prometheus/v1"
 	"github.com/prometheus/common/model"
 )
@@ -91,6 +92,19 @@ func (a *Alert) LabelSet() model.LabelSet {
 		ls[model.LabelName(k)] = model.LabelValue(v)
 	}
 	return ls
+}
+
+// MatchedBy reports whether every matcher selects the alert's labels, as
+// labels.Matchers.Matches does, without building a label set: it runs for
+// every alert × silence on each refresh and for every alert on each filter
+// keystroke.
+func (a *Alert) MatchedBy(ms labels.Matchers) bool {
+	for _, m := range ms {
+		if !m.Matches(a.Labels[m.Name]) {
+			return false
+		}
+	}
+	return true
 }
 
 // Fingerprint computes Alertmanager's fingerprint of a label set.

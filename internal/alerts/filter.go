@@ -1,9 +1,12 @@
 package alerts
 
 import (
+	"errors"
 	"strings"
 
 	"github.com/prometheus/alertmanager/pkg/labels"
+
+	"oncall/internal/sanitize"
 )
 
 // Filter selects alerts by Alertmanager matchers or by free text.
@@ -39,7 +42,14 @@ func ParseMatchers(s string) (labels.Matchers, error) {
 	if !strings.HasPrefix(s, "{") {
 		s = "{" + joinMatchers(s) + "}"
 	}
-	return labels.ParseMatchers(s)
+	ms, err := labels.ParseMatchers(s)
+	if err != nil {
+		// The parser quotes the input raw: keep the error on one
+		// terminal-safe line (a pasted newline or escape must not reach
+		// the dialog or the CLI's error line).
+		return nil, errors.New(sanitize.Text(err.Error()))
+	}
+	return ms, nil
 }
 
 // joinMatchers turns `a="1" b=~"x y"` into `a="1",b=~"x y"`, respecting quotes.
@@ -77,7 +87,7 @@ func (f Filter) Empty() bool { return len(f.Matchers) == 0 && f.Text == "" }
 // Match reports whether the alert passes the filter.
 func (f Filter) Match(a *Alert) bool {
 	if len(f.Matchers) > 0 {
-		return f.Matchers.Matches(a.LabelSet())
+		return a.MatchedBy(f.Matchers)
 	}
 	if f.Text == "" {
 		return true
@@ -123,9 +133,67 @@ func CountMatching(ms labels.Matchers, as []*Alert) int {
 		if a.State == StatePending {
 			continue // Alertmanager does not know pending alerts
 		}
-		if ms.Matches(a.LabelSet()) {
+		if a.MatchedBy(ms) {
 			n++
 		}
 	}
 	return n
+}
+
+// Index holds alerts with their free-text search keys, built once per data
+// refresh so each keystroke in the filter box costs one substring search per
+// alert instead of lower-casing every label again.
+type Index struct {
+	alerts []*Alert
+	hay    []string
+}
+
+// hayBreak separates the fields of a search key so a needle never matches
+// across two of them (a needle holding it falls back to Filter.Match).
+const hayBreak = "\x00"
+
+// NewIndex indexes as, keeping their order.
+func NewIndex(as []*Alert) *Index {
+	ix := &Index{alerts: as, hay: make([]string, len(as))}
+	var b strings.Builder
+	for i, a := range as {
+		b.Reset()
+		b.WriteString(strings.ToLower(string(a.State)))
+		for k, v := range a.Labels {
+			b.WriteString(hayBreak)
+			b.WriteString(strings.ToLower(k))
+			b.WriteString(hayBreak)
+			b.WriteString(strings.ToLower(sanitize.Clip(v, sanitize.MaxText)))
+		}
+		for _, v := range a.Annotations {
+			b.WriteString(hayBreak)
+			b.WriteString(strings.ToLower(sanitize.Clip(v, sanitize.MaxText)))
+		}
+		if a.Ack != nil {
+			b.WriteString(hayBreak)
+			b.WriteString(strings.ToLower(a.Ack.By))
+			b.WriteString(hayBreak)
+			b.WriteString(strings.ToLower(a.Ack.Note))
+		}
+		ix.hay[i] = b.String()
+	}
+	return ix
+}
+
+// Len is the number of indexed alerts.
+func (ix *Index) Len() int { return len(ix.alerts) }
+
+// Apply returns the indexed alerts that pass f, in index order (a new
+// slice); it selects exactly what f.Apply would.
+func (ix *Index) Apply(f Filter) []*Alert {
+	if f.Empty() || len(f.Matchers) > 0 || strings.Contains(f.Text, hayBreak) {
+		return f.Apply(ix.alerts)
+	}
+	out := make([]*Alert, 0, len(ix.alerts))
+	for i, h := range ix.hay {
+		if strings.Contains(h, f.Text) {
+			out = append(out, ix.alerts[i])
+		}
+	}
+	return out
 }

@@ -1,7 +1,5 @@
 package alerts
 
-import "strings"
-
 // Group is a set of alerts sharing the values of the group-by labels.
 type Group struct {
 	Key    string            // stable identity, e.g. "alertname=APIDown"
@@ -15,23 +13,25 @@ type Group struct {
 func GroupBy(as []*Alert, by []string) []*Group {
 	var out []*Group
 	index := map[string]*Group{}
+	var key []byte // reused: a map lookup with string(key) does not allocate
 	for _, a := range as {
-		var kb strings.Builder
-		vals := make(map[string]string, len(by))
+		key = key[:0]
 		for i, l := range by {
 			if i > 0 {
-				kb.WriteByte(',')
+				key = append(key, ',')
 			}
-			kb.WriteString(l)
-			kb.WriteByte('=')
-			kb.WriteString(a.Labels[l])
-			vals[l] = a.Labels[l]
+			key = append(key, l...)
+			key = append(key, '=')
+			key = append(key, a.Labels[l]...)
 		}
-		k := kb.String()
-		g := index[k]
+		g := index[string(key)]
 		if g == nil {
-			g = &Group{Key: k, Labels: vals}
-			index[k] = g
+			vals := make(map[string]string, len(by))
+			for _, l := range by {
+				vals[l] = a.Labels[l]
+			}
+			g = &Group{Key: string(key), Labels: vals}
+			index[g.Key] = g
 			out = append(out, g)
 		}
 		g.Alerts = append(g.Alerts, a)

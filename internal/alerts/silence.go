@@ -55,7 +55,7 @@ type Silence struct {
 
 // Matches reports whether the silence's matchers select the alert.
 func (s *Silence) Matches(a *Alert) bool {
-	return len(s.matchers) > 0 && s.matchers.Matches(a.LabelSet())
+	return len(s.matchers) > 0 && a.MatchedBy(s.matchers)
 }
 
 // LabelMatchers returns the parsed matchers.
@@ -63,6 +63,7 @@ func (s *Silence) LabelMatchers() labels.Matchers { return s.matchers }
 
 // FromModelSilences converts API silences and counts the alerts each matches.
 func FromModelSilences(in models.GettableSilences, as []*Alert) []*Silence {
+	byName := indexByName(as)
 	out := make([]*Silence, 0, len(in))
 	for _, g := range in {
 		if g == nil || g.ID == nil {
@@ -86,7 +87,7 @@ func FromModelSilences(in models.GettableSilences, as []*Alert) []*Silence {
 			s.Matchers = append(s.Matchers, m.String())
 		}
 		_, _, s.Ack = ParseAckComment(s.Comment)
-		for _, a := range as {
+		for _, a := range byName.candidates(s.matchers, as) {
 			if a.State != StatePending && s.Matches(a) {
 				s.Matching++
 			}
@@ -104,6 +105,31 @@ func FromModelSilences(in models.GettableSilences, as []*Alert) []*Silence {
 		return out[i].EndsAt.Before(out[j].EndsAt)
 	})
 	return out
+}
+
+// nameIndex groups alerts by alertname: most silences pin the alertname
+// with an equality matcher, so counting what they match need not visit
+// every alert (10,000 alerts × hundreds of silences on each refresh).
+type nameIndex map[string][]*Alert
+
+func indexByName(as []*Alert) nameIndex {
+	ix := nameIndex{}
+	for _, a := range as {
+		n := a.Labels["alertname"]
+		ix[n] = append(ix[n], a)
+	}
+	return ix
+}
+
+// candidates returns the alerts that can match ms: those of the alertname an
+// equality matcher names, or all of them.
+func (ix nameIndex) candidates(ms labels.Matchers, all []*Alert) []*Alert {
+	for _, m := range ms {
+		if m.Name == "alertname" && m.Type == labels.MatchEqual {
+			return ix[m.Value]
+		}
+	}
+	return all
 }
 
 func silenceRank(s string) int {

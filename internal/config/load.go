@@ -316,16 +316,21 @@ func permissionWarning(path string, c *Config) []string {
 	if err != nil || st.Mode().Perm()&0o044 == 0 {
 		return nil
 	}
-	if c.Shift.Webhook != "" {
-		return []string{fmt.Sprintf("config %s holds secrets and is readable by others (mode %04o): chmod 600 it or use *_file keys", path, st.Mode().Perm())}
-	}
+	holds := c.Shift.Webhook != "" || inlineSecret(c.Runbooks.ClientConfig)
 	for _, ctx := range c.Contexts {
-		if ctx.Alertmanager.BearerToken != "" || ctx.Prometheus.BearerToken != "" || ctx.Loki.BearerToken != "" || ctx.Jaeger.BearerToken != "" ||
-			hasPassword(ctx.Alertmanager.BasicAuth) || hasPassword(ctx.Prometheus.BasicAuth) || hasPassword(ctx.Loki.BasicAuth) || hasPassword(ctx.Jaeger.BasicAuth) {
-			return []string{fmt.Sprintf("config %s holds secrets and is readable by others (mode %04o): chmod 600 it or use *_file keys", path, st.Mode().Perm())}
+		for _, cc := range []httpx.ClientConfig{ctx.Alertmanager.ClientConfig, ctx.Prometheus.ClientConfig, ctx.Loki.ClientConfig, ctx.Jaeger.ClientConfig} {
+			holds = holds || inlineSecret(cc)
 		}
 	}
-	return nil
+	if !holds {
+		return nil
+	}
+	return []string{fmt.Sprintf("config %s holds secrets and is readable by others (mode %04o): chmod 600 it or use *_file keys", path, st.Mode().Perm())}
 }
 
-func hasPassword(b *httpx.BasicAuth) bool { return b != nil && b.Password != "" }
+// inlineSecret reports a secret written in the file itself: a bearer token,
+// a basic auth password or a secret header (Authorization, X-Api-Key, …).
+func inlineSecret(cc httpx.ClientConfig) bool {
+	return cc.BearerToken != "" || (cc.BasicAuth != nil && cc.BasicAuth.Password != "") ||
+		len(httpx.ClientConfig{Headers: cc.Headers}.Secrets()) > 0
+}

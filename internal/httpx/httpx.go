@@ -4,8 +4,11 @@
 package httpx
 
 import (
+	"context"
 	"crypto/tls"
 	"crypto/x509"
+	"encoding/base64"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -14,6 +17,7 @@ import (
 	"net/url"
 	"os"
 	"strings"
+	"syscall"
 	"time"
 )
 
@@ -68,10 +72,17 @@ func (c ClientConfig) Secrets() []string {
 	}
 	if c.BasicAuth != nil {
 		add(c.BasicAuth.Password)
+		pw := c.BasicAuth.Password // what RoundTrip sends: the file wins
 		if c.BasicAuth.PasswordFile != "" {
 			if b, err := os.ReadFile(c.BasicAuth.PasswordFile); err == nil {
-				add(string(b))
+				pw = strings.TrimSpace(string(b))
+				add(pw)
 			}
+		}
+		if pw != "" {
+			// What the Authorization header carries: a server echoing it
+			// back must not reveal the password either.
+			add(base64.StdEncoding.EncodeToString([]byte(c.BasicAuth.Username + ":" + pw)))
 		}
 	}
 	for k, v := range c.Headers {
@@ -203,9 +214,15 @@ func (a *authTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 	if err != nil {
 		return nil, CleanError(err)
 	}
-	if resp.StatusCode != http.StatusSwitchingProtocols { // a WebSocket needs the raw body
-		resp.Body = LimitBody(resp.Body, MaxBodyBytes)
+	if resp.StatusCode == http.StatusSwitchingProtocols { // a WebSocket needs the raw body
+		return resp, nil
 	}
+	if resp.ContentLength > MaxBodyBytes {
+		// Announced too large: refuse before reading a byte of it.
+		resp.Body.Close()
+		return nil, fmt.Errorf("%w (Content-Length %d MiB)", ErrBodyTooLarge, resp.ContentLength>>20)
+	}
+	resp.Body = LimitBody(resp.Body, MaxBodyBytes)
 	return resp, nil
 }
 
@@ -275,4 +292,49 @@ func Scrub(s string, secrets []string) string {
 		}
 	}
 	return s
+}
+
+// Cause names, in a few plain words, the cause of a common transport or
+// decoding failure: refused connection, timeout, TLS trust, an answer cut
+// off, a body over the cap, malformed JSON. It returns "" for anything
+// else, so callers keep their own message.
+func Cause(err error) string {
+	var (
+		uae x509.UnknownAuthorityError
+		hne x509.HostnameError
+		cie x509.CertificateInvalidError
+		tve *tls.CertificateVerificationError
+		se  *json.SyntaxError
+		te  *json.UnmarshalTypeError
+	)
+	switch {
+	case err == nil:
+		return ""
+	case errors.Is(err, ErrBodyTooLarge):
+		return ErrBodyTooLarge.Error()
+	case errors.Is(err, context.DeadlineExceeded), isTimeout(err):
+		return "timed out"
+	case errors.Is(err, syscall.ECONNREFUSED):
+		return "connection refused"
+	case errors.As(err, &uae):
+		return "TLS: certificate signed by an unknown authority (check tls.ca_file)"
+	case errors.As(err, &hne):
+		return "TLS: certificate is not valid for this host (check the URL or tls.server_name)"
+	case errors.As(err, &cie):
+		return "TLS: invalid certificate: " + cie.Error()
+	case errors.As(err, &tve):
+		return "TLS: certificate verification failed"
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		return "answer cut off midway (unexpected EOF)"
+	case errors.As(err, &se):
+		return "malformed JSON answer: " + se.Error()
+	case errors.As(err, &te):
+		return "malformed JSON answer: " + te.Error()
+	}
+	return ""
+}
+
+func isTimeout(err error) bool {
+	var ne net.Error
+	return errors.As(err, &ne) && ne.Timeout()
 }

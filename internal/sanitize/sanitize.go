@@ -10,13 +10,36 @@ import (
 	"unicode/utf8"
 )
 
+// MaxText and MaxBlock bound what Text and Block return: text meant for a
+// terminal is cut (with a note of how much) before it is escaped, so a
+// hostile 1 MB label costs a frame what an 8 KB one does. One line of 8 KiB
+// fills 50 rows of a 160-column pane; 64 KiB is more than any screen shows.
+const (
+	MaxText  = 8 << 10
+	MaxBlock = 64 << 10
+)
+
 // Text escapes everything unsafe in s and keeps it on one line: newlines and
-// tabs are shown as \n and \t.
-func Text(s string) string { return clean(s, false) }
+// tabs are shown as \n and \t. Text longer than MaxText is cut.
+func Text(s string) string { return clean(Clip(s, MaxText), false) }
 
 // Block escapes everything unsafe in s but keeps newlines, and turns tabs
-// into spaces. For multi-line annotations and runbook-adjacent text.
-func Block(s string) string { return clean(s, true) }
+// into spaces. For multi-line annotations and runbook-adjacent text. Text
+// longer than MaxBlock is cut.
+func Block(s string) string { return clean(Clip(s, MaxBlock), true) }
+
+// Clip cuts s to at most max bytes (at a rune boundary) and says how many
+// bytes were left out; s is returned as is when it fits.
+func Clip(s string, max int) string {
+	if len(s) <= max || max <= 0 {
+		return s
+	}
+	cut := max
+	for cut > 0 && cut > max-utf8.UTFMax && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut] + fmt.Sprintf("…[%d bytes cut]", len(s)-cut)
+}
 
 // Truncate cleans s as Text and cuts it to at most max runes, marking the cut
 // with an ellipsis.

@@ -1,8 +1,10 @@
 package sanitize
 
 import (
+	"fmt"
 	"strings"
 	"testing"
+	"unicode/utf8"
 )
 
 func TestText(t *testing.T) {
@@ -59,4 +61,21 @@ func FuzzText(f *testing.F) {
 			t.Fatalf("output not safe: %q", out)
 		}
 	})
+}
+
+func TestClipBoundsDisplayText(t *testing.T) {
+	huge := strings.Repeat("é", MaxText) // 2 bytes each: twice the cap
+	got := Text(huge)
+	if len(got) > MaxText+32 {
+		t.Fatalf("Text returned %d bytes, want about %d", len(got), MaxText)
+	}
+	if !utf8.ValidString(got) || !strings.HasSuffix(got, fmt.Sprintf("…[%d bytes cut]", len(huge)-MaxText)) {
+		t.Fatalf("bad cut: ...%q", got[len(got)-40:])
+	}
+	if s := "short"; Clip(s, 10) != s || Text(s) != s {
+		t.Fatal("short text changed")
+	}
+	if got := Block(strings.Repeat("a\n", MaxBlock)); len(got) > MaxBlock+32 {
+		t.Fatalf("Block returned %d bytes", len(got))
+	}
 }

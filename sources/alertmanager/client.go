@@ -38,6 +38,7 @@ type Config struct {
 type Client struct {
 	peers   []*peer
 	timeout time.Duration
+	secrets []string // the config's, scrubbed from errors (a proxy may echo them)
 
 	mu        sync.Mutex
 	preferred int
@@ -57,7 +58,7 @@ func New(cfg Config) (*Client, error) {
 	if err != nil {
 		return nil, fmt.Errorf("alertmanager: %w", err)
 	}
-	c := &Client{timeout: cfg.Client.EffectiveTimeout()}
+	c := &Client{timeout: cfg.Client.EffectiveTimeout(), secrets: cfg.Client.Secrets()}
 	for _, raw := range cfg.URLs {
 		u, err := url.Parse(strings.TrimRight(raw, "/"))
 		if err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https") {
@@ -118,9 +119,9 @@ func (c *Client) read(ctx context.Context, what string, fn func(ctx context.Cont
 			return nil
 		}
 		if isClientError(err) || ctx.Err() != nil {
-			return describe(p.url, what, err)
+			return c.describe(p.url, what, err)
 		}
-		errs = append(errs, describe(p.url, what, err).Error())
+		errs = append(errs, c.describe(p.url, what, err).Error())
 	}
 	if len(errs) == 1 {
 		return errors.New(errs[0])
@@ -198,7 +199,7 @@ func (c *Client) PeerStatus(ctx context.Context, i int) (string, error) {
 	defer cancel()
 	res, err := p.api.General.GetStatus(general.NewGetStatusParamsWithContext(cctx))
 	if err != nil {
-		return "", describe(p.url, "status", err)
+		return "", c.describe(p.url, "status", err)
 	}
 	v := "?"
 	if res.Payload.VersionInfo != nil && res.Payload.VersionInfo.Version != nil {
@@ -222,7 +223,7 @@ func isClientError(err error) bool {
 }
 
 // describe turns an API or transport error into one line naming the peer.
-func describe(peerURL, what string, err error) error {
+func (c *Client) describe(peerURL, what string, err error) error {
 	msg := err.Error()
 	switch e := err.(type) {
 	case *silence.PostSilencesBadRequest:
@@ -247,13 +248,10 @@ func describe(peerURL, what string, err error) error {
 	if errors.As(err, &ae) {
 		msg = fmt.Sprintf("unexpected HTTP %d answer", ae.Code)
 	}
-	if errors.Is(err, context.DeadlineExceeded) {
-		msg = "timed out"
+	if cause := httpx.Cause(err); cause != "" {
+		msg = cause // refused, timed out, TLS trust, cut off, too large, bad JSON
 	}
-	if errors.Is(err, httpx.ErrBodyTooLarge) {
-		msg = httpx.ErrBodyTooLarge.Error()
-	}
-	msg = strings.TrimSpace(msg)
+	msg = strings.TrimSpace(httpx.Scrub(msg, c.secrets))
 	if strings.Contains(msg, "<html") || strings.Contains(msg, "<!DOCTYPE") {
 		msg = "unexpected HTML answer"
 	}

@@ -38,9 +38,9 @@ func (c *Client) PostSilence(ctx context.Context, s *models.PostableSilence) (st
 			return res.Payload.SilenceID, nil
 		}
 		if isClientError(err) || ctx.Err() != nil {
-			return "", describe(p.url, "post silence", err)
+			return "", c.describe(p.url, "post silence", err)
 		}
-		errs = append(errs, describe(p.url, "post silence", err))
+		errs = append(errs, c.describe(p.url, "post silence", err))
 	}
 	return "", fmt.Errorf("silence not written: %w", errors.Join(errs...))
 }

@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
 	"net/url"
 	"strings"
 	"time"
@@ -29,7 +30,7 @@ type Client struct {
 	API     v1.API
 	url     string
 	timeout time.Duration
-	secrets []string // from the URL, scrubbed from errors
+	secrets []string // from the URL and the auth config, scrubbed from errors
 }
 
 // New builds a client. It does no I/O.
@@ -46,7 +47,24 @@ func New(cfg Config) (*Client, error) {
 	if err != nil {
 		return nil, fmt.Errorf("prometheus: %w", err)
 	}
-	return &Client{API: v1.NewAPI(c), url: httpx.RedactURL(cfg.URL), timeout: cfg.Client.EffectiveTimeout(), secrets: urlSecrets(u)}, nil
+	secrets := append(urlSecrets(u), cfg.Client.Secrets()...)
+	return &Client{API: v1.NewAPI(scrubbing{c, secrets}), url: httpx.RedactURL(cfg.URL), timeout: cfg.Client.EffectiveTimeout(), secrets: secrets}, nil
+}
+
+// scrubbing removes secrets from error answers before v1.API turns them
+// into errors: API is used directly (SLOs, budgets), not only through
+// describe, and a proxy may echo the credentials it was sent.
+type scrubbing struct {
+	api.Client
+	secrets []string
+}
+
+func (s scrubbing) Do(ctx context.Context, req *http.Request) (*http.Response, []byte, error) {
+	resp, body, err := s.Client.Do(ctx, req)
+	if resp != nil && resp.StatusCode/100 != 2 && len(s.secrets) > 0 {
+		body = []byte(httpx.Scrub(string(body), s.secrets))
+	}
+	return resp, body, err
 }
 
 // urlSecrets returns what a URL may carry that must not be shown: the
@@ -153,11 +171,8 @@ func (c *Client) describe(what string, err error) error {
 			msg = string(pe.Type) + ": unexpected HTML answer"
 		}
 	}
-	if errors.Is(err, context.DeadlineExceeded) {
-		msg = "timed out"
-	}
-	if errors.Is(err, httpx.ErrBodyTooLarge) {
-		msg = httpx.ErrBodyTooLarge.Error()
+	if c := httpx.Cause(err); c != "" {
+		msg = c // refused, timed out, TLS trust, cut off, too large, bad JSON
 	}
 	if i := strings.IndexByte(msg, '\n'); i >= 0 {
 		msg = msg[:i]
