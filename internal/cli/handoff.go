@@ -21,7 +21,7 @@ import (
 const envHandoffWebhook = "ONCALL_HANDOFF_WEBHOOK"
 
 // postConfigured is --post given without a URL: use the configured webhook.
-const postConfigured = "\x00configured"
+const postConfigured = "[configured]"
 
 func (a *App) handoffCmd() *cobra.Command {
 	var since, format, out, post string
