@@ -74,6 +74,47 @@ func BenchmarkLogsPane100k(b *testing.B) {
 	}
 }
 
+// BenchmarkLogsSearch100k measures searching 100,000 held lines, one frame
+// each: "enter" runs a new search (/, query, enter: count the matches over
+// the whole buffer and jump to the first) and renders, for a common, a rare
+// and an absent query (the worst case: two full scans), in lower case
+// (smart case: case-insensitive) and with capitals (exact). "next" is n to
+// the next of ~10 rare matches plus the frame.
+func BenchmarkLogsSearch100k(b *testing.B) {
+	enter := tea.KeyPressMsg{Code: tea.KeyEnter}
+	slash := tea.KeyPressMsg{Code: '/', Text: "/"}
+	for _, q := range []struct{ name, query string }{{"common", "pool"}, {"rare", "contacts/4242"}, {"absent", "no such line"}, {"absent-case", "No Such Line"}} {
+		b.Run("enter/"+q.name, func(b *testing.B) {
+			m, s := logsScreenWith(b, 100000, false)
+			b.ReportAllocs()
+			for b.Loop() {
+				m.Update(slash)
+				s.input.SetValue(q.query)
+				m.Update(enter)
+				_ = m.Render()
+			}
+			if s.search.Query() != q.query {
+				b.Fatalf("search is %q", s.search.Query())
+			}
+		})
+	}
+	b.Run("next", func(b *testing.B) {
+		m, s := logsScreenWith(b, 100000, false)
+		m.Update(slash)
+		s.input.SetValue("contacts/4242")
+		m.Update(enter)
+		if s.matches == 0 {
+			b.Fatal("the rare query matches nothing")
+		}
+		next := tea.KeyPressMsg{Code: 'n', Text: "n"}
+		b.ReportAllocs()
+		for b.Loop() {
+			m.Update(next)
+			_ = m.Render()
+		}
+	})
+}
+
 // The cost of a frame is the viewport's: rendering with 100,000 lines held
 // allocates no more than with 1,000.
 func TestLogsFrameCostDoesNotGrowWithTheBuffer(t *testing.T) {

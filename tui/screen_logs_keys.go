@@ -133,6 +133,9 @@ func (s *LogsScreen) searchKey(msg tea.KeyPressMsg) tea.Cmd {
 		if s.search.Empty() {
 			return nil
 		}
+		if s.matches == 0 { // recount read every line: no second scan
+			return Status(fmt.Sprintf("no line matches %q", s.search.Query()), true)
+		}
 		return s.jump(1, true)
 	}
 	var cmd tea.Cmd
