@@ -162,3 +162,30 @@ func TestBackgroundWaitHoldsTheFirstFrame(t *testing.T) {
 		t.Fatal("a fixed theme waited for the background")
 	}
 }
+
+// TestEmptyListIsNotAllClearUntilASourceAnswers: before Alertmanager or
+// Prometheus first answers, the header says loading (or no data once the
+// fetches failed), never "all clear".
+func TestEmptyListIsNotAllClearUntilASourceAnswers(t *testing.T) {
+	cfg := config.Defaults()
+	cfg.CurrentContext = "prod"
+	dark := true
+	m, err := New(Deps{Config: cfg, Now: func() time.Time { return fixedNow }}, Options{NoFetch: true, Dark: &dark})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m.Update(tea.WindowSizeMsg{Width: 160, Height: 48})
+	am := m.healthOf(srcAM)
+	am.inFlight = true
+	if out := plain(m.Render()); !strings.Contains(out, "loading…") || strings.Contains(out, "all clear") || !strings.Contains(out, "Waiting for the first answer") {
+		t.Fatalf("in flight:\n%s", out)
+	}
+	am.inFlight, am.err = false, "connection refused"
+	if out := plain(m.Render()); !strings.Contains(out, "no data") || strings.Contains(out, "all clear") || !strings.Contains(out, "what fires is unknown") {
+		t.Fatalf("failed:\n%s", out)
+	}
+	am.ok, am.err, am.lastOK = true, "", fixedNow
+	if out := plain(m.Render()); !strings.Contains(out, "all clear") || !strings.Contains(out, "No alerts.") {
+		t.Fatalf("answered, empty:\n%s", out)
+	}
+}

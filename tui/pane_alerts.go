@@ -29,10 +29,13 @@ type alertRow struct {
 // only when data, filter, sort or grouping change; View draws only the
 // visible window.
 type AlertsPane struct {
-	keys    *KeyMap
-	all     []*alerts.Alert
-	groupBy []string
-	sortKey alerts.SortKey
+	keys *KeyMap
+	// emptyText replaces "No alerts." when the list is empty because
+	// nothing is known yet (set by the root before each frame).
+	emptyText string
+	all       []*alerts.Alert
+	groupBy   []string
+	sortKey   alerts.SortKey
 
 	filter     alerts.Filter
 	index      *alerts.Index // all alerts in sort order, built once per data or sort change
@@ -298,8 +301,11 @@ func (p *AlertsPane) View(w, h int, st *Styles, now time.Time) string {
 	body := h - len(lines)
 	if len(p.rows) == 0 {
 		msg := "No alerts."
-		if !p.filter.Empty() {
+		switch {
+		case !p.filter.Empty():
 			msg = "No alerts match the filter."
+		case p.emptyText != "":
+			msg = p.emptyText
 		}
 		lines = append(lines, "", st.Muted.Render("  "+msg))
 		return box(lines, w, h)

@@ -68,6 +68,14 @@ func (m *Model) Render() string {
 	now := m.now()
 	w, bodyH := m.width, m.bodyHeight()
 	var body string
+	switch m.alertsState() {
+	case alertsLoading:
+		m.alertsPane.emptyText = "Waiting for the first answer from the alert sources…"
+	case alertsUnknown:
+		m.alertsPane.emptyText = "No data: every alert source failed (see the status bar); what fires is unknown."
+	default:
+		m.alertsPane.emptyText = ""
+	}
 	switch m.view {
 	case viewAlerts, viewDetail:
 		switch {
@@ -105,6 +113,14 @@ func (m *Model) header(now time.Time) string {
 	title := m.st.Title.Render("oncall")
 	ctx := m.st.Muted.Render(" · " + sanitize.Text(m.deps.Config.CurrentContext))
 	counts := severityHeader(m.sevCounts, m.st)
+	if len(m.sevCounts) == 0 {
+		switch m.alertsState() {
+		case alertsLoading:
+			counts = m.st.Muted.Render("loading…")
+		case alertsUnknown:
+			counts = m.st.StatusErr.Render("no data")
+		}
+	}
 	right := m.st.Muted.Render(fmt.Sprintf("sort: %s", m.alertsPane.SortKey()))
 	left := title + ctx + "  " + counts
 	gap := m.width - width(left) - width(right)
@@ -222,4 +238,35 @@ func short(source string) string {
 		return "sil"
 	}
 	return source
+}
+
+// What the empty alert list means.
+const (
+	alertsKnown   = iota // a source answered: an empty list is all clear
+	alertsLoading        // nothing answered yet, a fetch is in flight
+	alertsUnknown        // nothing answered, every fetch failed
+)
+
+// alertsState tells an empty list that is all clear from one that is not
+// known yet: before Alertmanager or Prometheus first answers, "all clear"
+// would be a lie.
+func (m *Model) alertsState() int {
+	busy := false
+	for _, s := range []string{srcAM, srcProm} {
+		h := m.health[s]
+		if h == nil {
+			continue
+		}
+		if !h.lastOK.IsZero() {
+			return alertsKnown
+		}
+		busy = busy || h.inFlight
+	}
+	if busy {
+		return alertsLoading
+	}
+	if m.health[srcAM] == nil && m.health[srcProm] == nil {
+		return alertsLoading // no fetch started yet
+	}
+	return alertsUnknown
 }
