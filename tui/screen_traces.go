@@ -68,6 +68,7 @@ type TracesScreen struct {
 	loading        bool
 	err            string
 	rows           []tracesRow
+	loadedAt       time.Time // when rows arrived: shown when a refresh fails
 	cursor, offset int
 	h              int
 }
@@ -139,7 +140,7 @@ func (s *TracesScreen) Update(m *Model, msg tea.Msg) tea.Cmd {
 		if s.cursor < len(s.rows) {
 			sel = s.rows[s.cursor].id
 		}
-		s.err, s.rows, s.cursor = "", msg.rows, 0
+		s.err, s.rows, s.cursor, s.loadedAt = "", msg.rows, 0, m.Now()
 		for i, r := range s.rows {
 			if r.id == sel {
 				s.cursor = i
@@ -193,9 +194,12 @@ func (s *TracesScreen) View(w, h int, st *Styles, now time.Time) string {
 	}
 	lines := []string{head}
 	switch {
-	case s.err != "":
+	case s.err != "" && len(s.rows) == 0:
 		lines = append(lines, "", st.Error.Render("  ✗ "+sanitize.Text(s.err)))
 		return box(lines, w, h)
+	case s.err != "":
+		// A refresh failed: keep the last good list on screen, marked stale.
+		lines = append(lines, fit(st.Error.Render("  ✗ "+sanitize.Text(s.err))+st.Muted.Render(fmt.Sprintf(" · stale: the list as of %s", s.loadedAt.Local().Format("15:04:05"))), w))
 	case s.loading && len(s.rows) == 0:
 		lines = append(lines, "", st.Muted.Render("  searching Jaeger for traces with errors…"))
 		return box(lines, w, h)
