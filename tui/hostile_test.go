@@ -248,7 +248,7 @@ func TestHostileLogsAndTraces(t *testing.T) {
 			ls := m.screens[LogsScreenName].(*LogsScreen)
 			d := newDriver(t, m)
 			d.run(cmd)
-			d.until("the logs to load", 10*time.Second, func() bool { return !ls.loading })
+			d.until("the logs to load", 20*time.Second, func() bool { return !ls.loading })
 			if s := ls; s.buf.Len() == 0 {
 				t.Fatalf("no log lines loaded: err=%q cfg=%q loading=%v loaded=%v q=%q busy? sel=%v", s.err, s.cfgErr, s.loading, s.loaded, s.query, m.Selected() != nil)
 			}
@@ -262,8 +262,11 @@ func TestHostileLogsAndTraces(t *testing.T) {
 			pressSettle(m, "esc", "esc", "esc")
 			pressSettle(m, "T")
 			check("error-traces")
-			settle(m, OpenTrace(m, set.Jaeger.TraceID, ""))
-			if s := m.screens[TraceScreenName].(*TraceScreen); s.wf == nil || len(s.logs) == 0 {
+			tr := m.screens[TraceScreenName].(*TraceScreen)
+			td := newDriver(t, m)
+			td.run(OpenTrace(m, set.Jaeger.TraceID, ""))
+			td.until("the trace and its logs to load", 20*time.Second, func() bool { return !tr.loading && !tr.logsLoading })
+			if s := tr; s.wf == nil || len(s.logs) == 0 {
 				t.Fatalf("trace not loaded: err %q, logs err %q", s.err, s.logsErr)
 			}
 			check("trace")

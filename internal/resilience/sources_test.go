@@ -94,9 +94,11 @@ func TestSourceFaultMatrix(t *testing.T) {
 	for _, source := range backends.Sources() {
 		for _, f := range faulty.All() {
 			t.Run(source+"/"+f.String(), func(t *testing.T) {
-				t.Parallel()
-				slots <- struct{}{}
-				defer func() { <-slots }()
+				if f != faulty.Huge { // the 200 MB cases run alone, first
+					t.Parallel()
+					slots <- struct{}{}
+					defer func() { <-slots }()
+				}
 				set := backends.Start(t)
 				call := caller(t, set, source, timeoutFor(f))
 				ctx := context.Background()
