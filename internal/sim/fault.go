@@ -229,9 +229,13 @@ func streamHuge(w http.ResponseWriter, r *http.Request) {
 }
 
 // drip writes body one byte per SlowDripInterval.
-func drip(w http.ResponseWriter, r *http.Request, body []byte) {
+func drip(w http.ResponseWriter, r *http.Request, body []byte) { Drip(w, r, body, SlowDripInterval) }
+
+// Drip writes body one byte per interval, flushing each, until it is all
+// written or the client goes away. The fault servers of the tests use it too.
+func Drip(w http.ResponseWriter, r *http.Request, body []byte, interval time.Duration) {
 	fl, _ := w.(http.Flusher)
-	t := time.NewTicker(SlowDripInterval)
+	t := time.NewTicker(interval)
 	defer t.Stop()
 	for i := range body {
 		if _, err := w.Write(body[i : i+1]); err != nil {

@@ -14,11 +14,16 @@ import (
 	"time"
 )
 
-// selfSigned makes a throw-away ECDSA certificate for 127.0.0.1, ::1 and
-// localhost. It is its own CA, so a client that trusts the returned PEM
-// verifies the servers and any other client fails with an unknown-authority
-// error.
+// selfSigned is the simulated servers' certificate.
 func selfSigned(now time.Time) (tls.Certificate, []byte, error) {
+	return SelfSigned("oncall sim", now)
+}
+
+// SelfSigned makes a throw-away ECDSA certificate for 127.0.0.1, ::1 and
+// localhost, named commonName. It is its own CA, so a client that trusts
+// the returned PEM verifies the server and any other client fails with an
+// unknown-authority error. The fault servers of the tests use it too.
+func SelfSigned(commonName string, now time.Time) (tls.Certificate, []byte, error) {
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
 		return tls.Certificate{}, nil, fmt.Errorf("generate TLS key: %w", err)
@@ -29,7 +34,7 @@ func selfSigned(now time.Time) (tls.Certificate, []byte, error) {
 	}
 	tmpl := &x509.Certificate{
 		SerialNumber:          serial,
-		Subject:               pkix.Name{CommonName: "oncall sim", Organization: []string{"oncall demo"}},
+		Subject:               pkix.Name{CommonName: commonName, Organization: []string{"oncall"}},
 		NotBefore:             now.Add(-time.Hour),
 		NotAfter:              now.Add(24 * time.Hour),
 		KeyUsage:              x509.KeyUsageDigitalSignature | x509.KeyUsageCertSign,

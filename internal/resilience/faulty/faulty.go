@@ -24,6 +24,8 @@ import (
 	"strconv"
 	"sync"
 	"time"
+
+	"oncall/internal/sim"
 )
 
 // Fault is one misbehaviour.
@@ -120,11 +122,11 @@ type Options struct {
 func Start(h http.Handler, o Options) (*Server, error) {
 	s := &Server{handler: h, tls: o.TLS, conns: map[net.Conn]struct{}{}}
 	if o.TLS {
-		good, goodPEM, err := selfSigned("oncall test CA")
+		good, goodPEM, err := sim.SelfSigned("oncall test CA", time.Now())
 		if err != nil {
 			return nil, err
 		}
-		bad, _, err := selfSigned("impostor")
+		bad, _, err := sim.SelfSigned("impostor", time.Now())
 		if err != nil {
 			return nil, err
 		}

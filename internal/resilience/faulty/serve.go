@@ -2,21 +2,13 @@ package faulty
 
 import (
 	"bytes"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
-	"crypto/tls"
-	"crypto/x509"
-	"crypto/x509/pkix"
-	"encoding/pem"
-	"fmt"
 	"io"
-	"math/big"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
 	"time"
+
+	"oncall/internal/sim"
 )
 
 const htmlPage = `<!DOCTYPE html>
@@ -69,7 +61,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		copyHeader(w, rec.Header())
 		w.Header().Set("Content-Length", strconv.Itoa(rec.Body.Len()))
 		w.WriteHeader(rec.Code)
-		drip(w, r, rec.Body.Bytes())
+		sim.Drip(w, r, rec.Body.Bytes(), DripInterval)
 	default:
 		s.handler.ServeHTTP(w, r)
 	}
@@ -109,64 +101,4 @@ func streamHuge(w http.ResponseWriter, r *http.Request) {
 	}
 	_, _ = w.Write(last)
 	_, _ = io.WriteString(w, "]")
-}
-
-// drip writes body one byte per DripInterval.
-func drip(w http.ResponseWriter, r *http.Request, body []byte) {
-	fl, _ := w.(http.Flusher)
-	t := time.NewTicker(DripInterval)
-	defer t.Stop()
-	for i := range body {
-		if _, err := w.Write(body[i : i+1]); err != nil {
-			return
-		}
-		if fl != nil {
-			fl.Flush()
-		}
-		select {
-		case <-t.C:
-		case <-r.Context().Done():
-			return
-		}
-	}
-}
-
-// selfSigned makes a throw-away ECDSA certificate for the loopback
-// addresses that is its own CA.
-func selfSigned(name string) (tls.Certificate, []byte, error) {
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		return tls.Certificate{}, nil, fmt.Errorf("faulty: generate key: %w", err)
-	}
-	serial, err := rand.Int(rand.Reader, new(big.Int).Lsh(big.NewInt(1), 62))
-	if err != nil {
-		return tls.Certificate{}, nil, fmt.Errorf("faulty: serial: %w", err)
-	}
-	now := time.Now()
-	tmpl := &x509.Certificate{
-		SerialNumber:          serial,
-		Subject:               pkix.Name{CommonName: name},
-		NotBefore:             now.Add(-time.Hour),
-		NotAfter:              now.Add(24 * time.Hour),
-		KeyUsage:              x509.KeyUsageDigitalSignature | x509.KeyUsageCertSign,
-		ExtKeyUsage:           []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
-		BasicConstraintsValid: true,
-		IsCA:                  true,
-		DNSNames:              []string{"localhost"},
-		IPAddresses:           []net.IP{net.IPv4(127, 0, 0, 1), net.IPv6loopback},
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
-	if err != nil {
-		return tls.Certificate{}, nil, fmt.Errorf("faulty: create certificate: %w", err)
-	}
-	certPEM := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})
-	keyDER, err := x509.MarshalECPrivateKey(key)
-	if err != nil {
-		return tls.Certificate{}, nil, fmt.Errorf("faulty: marshal key: %w", err)
-	}
-	cert, err := tls.X509KeyPair(certPEM, pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: keyDER}))
-	if err != nil {
-		return tls.Certificate{}, nil, fmt.Errorf("faulty: key pair: %w", err)
-	}
-	return cert, certPEM, nil
 }
