@@ -69,16 +69,7 @@ func startPty(t *testing.T, bin string, args, env []string, w, h int) *ptyRun {
 		}
 	}()
 	t.Cleanup(func() {
-		_, _ = f.Write([]byte("q"))
-		exited := make(chan struct{})
-		go func() { _ = cmd.Wait(); close(exited) }()
-		select {
-		case <-exited:
-		case <-time.After(5 * time.Second):
-			_ = cmd.Process.Kill()
-			<-exited
-		}
-		f.Close()
+		quitOrKill(f, cmd)
 		<-p.done
 	})
 	return p
@@ -246,4 +237,19 @@ func expire(t *testing.T, amURL, id string) {
 	if resp.StatusCode != http.StatusOK {
 		t.Fatalf("expire silence %s: %s", id, resp.Status)
 	}
+}
+
+// quitOrKill presses q in the pty, waits up to 5s for oncall to exit (then
+// kills it), and closes the pty.
+func quitOrKill(f *os.File, cmd *exec.Cmd) {
+	_, _ = f.Write([]byte("q"))
+	exited := make(chan struct{})
+	go func() { _ = cmd.Wait(); close(exited) }()
+	select {
+	case <-exited:
+	case <-time.After(5 * time.Second):
+		_ = cmd.Process.Kill()
+		<-exited
+	}
+	f.Close()
 }

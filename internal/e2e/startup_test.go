@@ -89,16 +89,7 @@ func firstFrame(t *testing.T, bin string, env []string, marker string, timeout t
 		}
 	}()
 	defer func() {
-		_, _ = f.Write([]byte("q"))
-		exited := make(chan struct{})
-		go func() { _ = cmd.Wait(); close(exited) }()
-		select {
-		case <-exited:
-		case <-time.After(5 * time.Second):
-			_ = cmd.Process.Kill()
-			<-exited
-		}
-		f.Close()
+		quitOrKill(f, cmd)
 		go func() {
 			for range chunks { // drain so the reader can end
 			}
