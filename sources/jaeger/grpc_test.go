@@ -52,15 +52,23 @@ func (f *fakeQuery) seen() (metadata.MD, *api_v2.TraceQueryParameters) {
 	return f.md, f.query
 }
 
-func (f *fakeQuery) wait(ctx context.Context) {
+// wait, when the fake blocks, holds the call until its deadline and then
+// fails it as a real server does. Answering normally instead raced the
+// client: the server's copy of the deadline can fire first and its answer
+// arrive before the client's own deadline.
+func (f *fakeQuery) wait(ctx context.Context) error {
 	if f.block {
 		<-ctx.Done()
+		return status.FromContextError(ctx.Err()).Err()
 	}
+	return nil
 }
 
 func (f *fakeQuery) GetTrace(_ *api_v2.GetTraceRequest, s api_v2.QueryService_GetTraceServer) error {
 	f.record(s.Context())
-	f.wait(s.Context())
+	if err := f.wait(s.Context()); err != nil {
+		return err
+	}
 	for _, c := range f.chunks {
 		if err := s.Send(&api_v2.SpansResponseChunk{Spans: c}); err != nil {
 			return err
@@ -84,7 +92,9 @@ func (f *fakeQuery) FindTraces(r *api_v2.FindTracesRequest, s api_v2.QueryServic
 
 func (f *fakeQuery) GetServices(ctx context.Context, _ *api_v2.GetServicesRequest) (*api_v2.GetServicesResponse, error) {
 	f.record(ctx)
-	f.wait(ctx)
+	if err := f.wait(ctx); err != nil {
+		return nil, err
+	}
 	if f.err != nil {
 		return nil, f.err
 	}
