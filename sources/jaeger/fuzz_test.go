@@ -60,6 +60,8 @@ func FuzzHTTPDecode(f *testing.F) {
 		`<!DOCTYPE html><title>Bad gateway SECRET-TOKEN-123</title>`,
 		`{"result":`,
 		"\x00\xff",
+		"<\xff\xff<title>x</title>", // lower-casing grows invalid UTF-8: once sliced past the end
+		"<İİ<TITLE>x</TITLE>",       // and some runes shrink
 	} {
 		f.Add(200, s)
 		f.Add(500, s)
@@ -108,4 +110,20 @@ func FuzzHTTPDecode(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestBodySnippetOffsets: the title is cut from the body at offsets found in
+// a lower-cased copy, so the copy must keep the body's byte offsets even when
+// the body holds invalid UTF-8 or runes whose lower case has another length.
+// The first case panicked with "slice bounds out of range" before the fix.
+func TestBodySnippetOffsets(t *testing.T) {
+	for body, want := range map[string]string{
+		"<\xff\xff<title>x</title>": "HTML page: x",
+		"<İİ<TITLE>Bad</TITLE>":     "HTML page: Bad",
+		"<html><Title>502</tItle>":  "HTML page: 502",
+	} {
+		if got := bodySnippet([]byte(body)); got != want {
+			t.Errorf("bodySnippet(%q) = %q, want %q", body, got, want)
+		}
+	}
 }

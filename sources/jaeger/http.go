@@ -130,7 +130,9 @@ func looksHTML(b []byte) bool {
 func bodySnippet(b []byte) string {
 	s := string(b[:min(len(b), 4096)])
 	if looksHTML(b) {
-		low := strings.ToLower(s)
+		// Lower-case ASCII only: strings.ToLower may change the byte length
+		// (invalid UTF-8, some runes), and the indexes below slice s.
+		low := asciiLower(s)
 		if i := strings.Index(low, "<title>"); i >= 0 {
 			if j := strings.Index(low[i:], "</title>"); j > 0 {
 				return "HTML page: " + clip(s[i+7:i+j], 120)
@@ -142,6 +144,18 @@ func bodySnippet(b []byte) string {
 		return "empty body"
 	}
 	return clip(s, 200)
+}
+
+// asciiLower lower-cases A–Z and leaves every other byte alone, so the
+// result has the same length and byte offsets as s.
+func asciiLower(s string) string {
+	b := []byte(s)
+	for i, c := range b {
+		if 'A' <= c && c <= 'Z' {
+			b[i] = c + 'a' - 'A'
+		}
+	}
+	return string(b)
 }
 
 func stripTags(s string) string {
