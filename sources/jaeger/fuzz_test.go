@@ -60,8 +60,9 @@ func FuzzHTTPDecode(f *testing.F) {
 		`<!DOCTYPE html><title>Bad gateway SECRET-TOKEN-123</title>`,
 		`{"result":`,
 		"\x00\xff",
-		"<\xff\xff<title>x</title>", // lower-casing grows invalid UTF-8: once sliced past the end
-		"<İİ<TITLE>x</TITLE>",       // and some runes shrink
+		"<\xff\xff<title>x</title>",     // lower-casing grows invalid UTF-8: once sliced past the end
+		"<İİ<TITLE>x</TITLE>",           // İ grows too (2 bytes to 3)
+		"<\u212a\u212a<title>x</title>", // the Kelvin sign shrinks (3 bytes to 1): a wrong title
 	} {
 		f.Add(200, s)
 		f.Add(500, s)
@@ -115,12 +116,15 @@ func FuzzHTTPDecode(f *testing.F) {
 // TestBodySnippetOffsets: the title is cut from the body at offsets found in
 // a lower-cased copy, so the copy must keep the body's byte offsets even when
 // the body holds invalid UTF-8 or runes whose lower case has another length.
-// The first case panicked with "slice bounds out of range" before the fix.
+// Before the fix all three came out wrong ("HTML page: E>B" for the second),
+// and a growing body found by the fuzzer in CI panicked with "slice bounds
+// out of range"; the Kelvin sign shrinks (it lowers to a 1-byte k).
 func TestBodySnippetOffsets(t *testing.T) {
 	for body, want := range map[string]string{
-		"<\xff\xff<title>x</title>": "HTML page: x",
-		"<İİ<TITLE>Bad</TITLE>":     "HTML page: Bad",
-		"<html><Title>502</tItle>":  "HTML page: 502",
+		"<\xff\xff<title>x</title>":           "HTML page: x",
+		"<İİ<TITLE>Bad</TITLE>":               "HTML page: Bad",
+		"<html><Title>502</tItle>":            "HTML page: 502",
+		"<\u212a\u212a<title>Gateway</title>": "HTML page: Gateway",
 	} {
 		if got := bodySnippet([]byte(body)); got != want {
 			t.Errorf("bodySnippet(%q) = %q, want %q", body, got, want)
