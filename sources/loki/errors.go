@@ -86,13 +86,20 @@ func looksHTML(contentType string, body []byte) bool {
 		bytes.HasPrefix(t, []byte("<head")) || bytes.HasPrefix(t, []byte("<body"))
 }
 
-// oneLine makes server text safe for a one-line error: secrets scrubbed,
-// control characters dropped (newlines and tabs become spaces), whitespace
-// collapsed, invalid UTF-8 removed, capped at maxErrorLen characters.
+// oneLine makes server text safe for a one-line error: control and format
+// characters and invalid UTF-8 dropped (newlines and tabs become spaces),
+// whitespace collapsed, secrets scrubbed, capped at maxErrorLen characters.
+//
+// Secrets are scrubbed after the dropping, which can join a token split by a
+// dropped byte ("SECRET-TOKEN-1\xc523"), and before the cap, which could
+// leave a token's first half.
 func oneLine(s string, secrets []string) string {
-	s = httpx.Scrub(s, secrets)
+	keep := maxErrorLen + 1 // runes kept before scrubbing: the cap, plus the longest secret
+	for _, sec := range secrets {
+		keep = max(keep, maxErrorLen+1+utf8.RuneCountInString(sec))
+	}
 	var b strings.Builder
-	space := false
+	space, cut := false, false
 	n := 0
 	for _, r := range s {
 		if r == utf8.RuneError {
@@ -110,12 +117,19 @@ func oneLine(s string, secrets []string) string {
 			n++
 			space = false
 		}
-		if n >= maxErrorLen {
-			b.WriteString("…")
+		if n >= keep {
+			cut = true
 			break
 		}
 		b.WriteRune(r)
 		n++
 	}
-	return b.String()
+	out := httpx.Scrub(b.String(), secrets)
+	if utf8.RuneCountInString(out) > maxErrorLen {
+		out, cut = string([]rune(out)[:maxErrorLen]), true
+	}
+	if cut {
+		out += "…"
+	}
+	return out
 }

@@ -103,3 +103,34 @@ func TestConnectionRefusedHidesQuery(t *testing.T) {
 		t.Errorf("error %q", msg)
 	}
 }
+
+// TestOneLineScrubsAfterCleaning: a token split by a byte that oneLine drops
+// must not come out joined, and a token across the cap must not leave its
+// first half. Before the fix, scrubbing came first and every split case
+// below printed the token (the first was found by FuzzQueryRangeDecode).
+func TestOneLineScrubsAfterCleaning(t *testing.T) {
+	const token = "SECRET-TOKEN-123"
+	secrets := []string{token}
+	for name, in := range map[string]string{
+		"invalid UTF-8":  "bad token SECRET-TOKEN-1\xc523 here",
+		"zero-width":     "bad token SECRET-TOKEN\u200b-123 here",
+		"C0 control":     "bad token SECRET\x01-TOKEN-123 here",
+		"bidi override":  "bad token SECRET-\u202eTOKEN-123 here",
+		"across the cap": strings.Repeat("x", maxErrorLen-5) + " " + token + " tail",
+	} {
+		got := oneLine(in, secrets)
+		if strings.Contains(got, "SECRET") {
+			t.Errorf("%s: oneLine(%q) = %q, shows the token or its start", name, in, got)
+		}
+		if !strings.Contains(got, "[redacted]") && name != "across the cap" {
+			t.Errorf("%s: oneLine(%q) = %q, want the token redacted", name, in, got)
+		}
+	}
+	long := oneLine(strings.Repeat("y", 2*maxErrorLen), secrets)
+	if n := utf8.RuneCountInString(long); n != maxErrorLen+1 || !strings.HasSuffix(long, "…") {
+		t.Errorf("a long message is %d runes (%q…), want %d with a closing …", n, long[:20], maxErrorLen+1)
+	}
+	if got := oneLine("  a\n\tb  ", nil); got != "a b" {
+		t.Errorf("whitespace: got %q, want %q", got, "a b")
+	}
+}
