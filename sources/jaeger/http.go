@@ -102,15 +102,15 @@ func (c *httpClient) get(ctx context.Context, path string, q url.Values, out any
 		var ge gatewayError
 		if json.Unmarshal(body, &ge) == nil && ge.Error != nil {
 			he.gateway = true
-			he.message = c.scrub(clip(ge.Error.Message, 300))
+			he.message = clip(c.scrub(ge.Error.Message), 300)
 		} else {
-			he.message = c.scrub(bodySnippet(body))
+			he.message = bodySnippet(c.scrubHead(body))
 		}
 		return he
 	}
 	if err := json.Unmarshal(body, out); err != nil {
 		if looksHTML(body) {
-			return fmt.Errorf("jaeger GET %s: expected JSON, got HTML (%s): is the URL a Jaeger query endpoint?", shown, c.scrub(bodySnippet(body)))
+			return fmt.Errorf("jaeger GET %s: expected JSON, got HTML (%s): is the URL a Jaeger query endpoint?", shown, bodySnippet(c.scrubHead(body)))
 		}
 		return fmt.Errorf("jaeger GET %s: malformed JSON response: %s", shown, clip(err.Error(), 200))
 	}
@@ -118,6 +118,13 @@ func (c *httpClient) get(ctx context.Context, path string, q url.Values, out any
 }
 
 func (c *httpClient) scrub(s string) string { return httpx.Scrub(s, c.secrets) }
+
+// scrubHead scrubs the start of a body for bodySnippet, which shows at most
+// its first 4 KiB. Secrets go before any cut, so a token across the cut
+// cannot leave its first half.
+func (c *httpClient) scrubHead(b []byte) []byte {
+	return []byte(c.scrub(string(b[:min(len(b), 8<<10)])))
+}
 
 // looksHTML reports whether a body is markup (an HTML page, usually from a
 // proxy or the UI) rather than JSON.

@@ -325,6 +325,25 @@ func TestHTTPAuthHeadersAndSecretsStayOutOfErrors(t *testing.T) {
 	}
 }
 
+// TestHTTPSecretAcrossTheCut: a token that a long error message or an HTML
+// title carries across the point where the message is cut must not leave
+// its first half; secrets are scrubbed before the cut.
+func TestHTTPSecretAcrossTheCut(t *testing.T) {
+	const token = "s3cr3t-token-value"
+	for name, h := range map[string]http.HandlerFunc{
+		"gateway message": serveBody(http.StatusBadGateway, "application/json",
+			`{"error":{"httpCode":502,"message":"`+strings.Repeat("m", 290)+` `+token+` tail"}}`),
+		"HTML title": serveBody(http.StatusBadGateway, "text/html",
+			"<html><title>"+strings.Repeat("t", 110)+" "+token+" tail</title></html>"),
+	} {
+		c := newTestHTTP(t, h, httpx.ClientConfig{BearerToken: token})
+		err := c.Ping(context.Background())
+		if err == nil || strings.Contains(err.Error(), token[:6]) {
+			t.Errorf("%s: error %v: want it without the token or its start", name, err)
+		}
+	}
+}
+
 func TestHTTPTimeout(t *testing.T) {
 	release := make(chan struct{})
 	c := newTestHTTP(t, func(w http.ResponseWriter, r *http.Request) {
