@@ -146,7 +146,7 @@ func filterSteps(b *testing.B, q string) {
 		j := i % len(q)
 		if j == 0 && i > 0 {
 			b.StopTimer()
-			m.alertsPane.input.SetValue("")
+			m.alertsPane.search.SetValue("")
 			m.alertsPane.applyFilter()
 			b.StartTimer()
 		}

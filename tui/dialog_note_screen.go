@@ -10,6 +10,7 @@ import (
 	"oncall/internal/alerts"
 	"oncall/internal/journal"
 	"oncall/internal/sanitize"
+	"oncall/tui/dialog"
 )
 
 // NoteScreenName is the name of the note screen (the "note" key action).
@@ -62,14 +63,14 @@ func (s *noteScreen) Title() string { return "Note" }
 
 // Open implements Screen: the dialog goes over the view it was asked from.
 func (s *noteScreen) Open(m *Model, a *alerts.Alert) tea.Cmd {
-	m.returnFromScreen()
+	m.Back()
 	if m.opts.ReadOnly {
 		return m.setStatus("read-only session (viewer): notes are refused", true)
 	}
 	if noteJournal(m, s.opts) == nil {
 		return m.setStatus("no journal configured: notes cannot be saved", true)
 	}
-	m.PushDialog(newNoteDialog(a))
+	m.PushDialog(dialog.NewNote(a))
 	return nil
 }
 
@@ -128,16 +129,16 @@ func (s *noteScreen) HandleAction(m *Model, a Action) (tea.Cmd, bool) {
 	user, ctx := whoAmI(m)
 	now := m.now()
 	switch a := a.(type) {
-	case actionAddNote:
-		e, err := journal.NoteEntry(journal.NoteInput{User: user, Context: ctx, Text: a.text, Alert: a.alert, Fingerprint: a.fingerprint, FollowUp: a.followUp, Time: now})
+	case dialog.AddNote:
+		e, err := journal.NoteEntry(journal.NoteInput{User: user, Context: ctx, Text: a.Text, Alert: a.Alert, Fingerprint: a.Fingerprint, FollowUp: a.FollowUp, Time: now})
 		what := "note saved"
-		if a.alert != "" {
-			what = "note saved on " + a.alert
+		if a.Alert != "" {
+			what = "note saved on " + a.Alert
 		}
 		return m.tracked(what, e.Target, appendCmd(j, e, err, what)), true
-	case actionEditNote:
-		e, err := journal.NoteEditEntry(user, ctx, a.id, a.text, a.followUp, now)
-		return m.tracked("note edited", a.id, appendCmd(j, e, err, "note edited")), true
+	case dialog.EditNote:
+		e, err := journal.NoteEditEntry(user, ctx, a.ID, a.Text, a.FollowUp, now)
+		return m.tracked("note edited", a.ID, appendCmd(j, e, err, "note edited")), true
 	}
 	return nil, false
 }

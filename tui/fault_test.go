@@ -187,10 +187,10 @@ func sourceState(m *Model, source string) (errText string, busy bool) {
 		}
 		return errText, busy
 	case backends.Loki:
-		s := m.screens[LogsScreenName].(*LogsScreen)
+		s := m.ScreenByName(LogsScreenName).(*LogsScreen)
 		return s.err, s.loading
 	default:
-		s := m.screens[TracesScreenName].(*TracesScreen)
+		s := m.ScreenByName(TracesScreenName).(*TracesScreen)
 		return s.err, s.loading
 	}
 }
@@ -203,14 +203,14 @@ func openSource(d *driver, source string) (staleMark string) {
 	case backends.Loki:
 		d.key("l")
 		d.until("the logs to load", 15*time.Second, func() bool {
-			s := m.screens[LogsScreenName].(*LogsScreen)
+			s := m.ScreenByName(LogsScreenName).(*LogsScreen)
 			return s.loaded && !s.loading
 		})
 		return "ECONNREFUSED"
 	case backends.Jaeger:
 		d.key("T")
 		d.until("the error traces to load", 15*time.Second, func() bool {
-			s := m.screens[TracesScreenName].(*TracesScreen)
+			s := m.ScreenByName(TracesScreenName).(*TracesScreen)
 			return !s.loading && len(s.rows) > 0
 		})
 		return "POST /api/leads"
@@ -367,7 +367,7 @@ func TestFanOutIsParallel(t *testing.T) {
 	start := time.Now()
 	d.run(m.Init())
 	d.run(OpenTrace(m, set.Jaeger.TraceID, ""))
-	tr := m.screens[TraceScreenName].(*TraceScreen)
+	tr := m.ScreenByName(TraceScreenName).(*TraceScreen)
 	d.until("every pane to fill", 10*time.Second, func() bool {
 		for _, s := range []string{srcAM, srcSil, srcProm, srcRules} {
 			if h := m.health[s]; h == nil || !h.ok {

@@ -1,128 +1,105 @@
 package tui
 
 import (
-	"fmt"
-	"sort"
-	"strings"
-
 	"charm.land/bubbles/v2/key"
+
+	"oncall/tui/kit"
 )
 
-// KeyMap holds every binding. Each model builds its own (no package-level
-// keymap), optionally remapped from the config's [keys] table.
+// The root's own actions (the global ones are kit.Up, kit.Down, …).
+const (
+	actAlerts   = "alerts"
+	actSilences = "silences"
+	actSilence  = "silence"
+	actAck      = "ack"
+	actSort     = "sort"
+	actExpire   = "expire"
+	actExtend   = "extend"
+)
+
+// The root's views, as key scopes.
+const (
+	scopeAlerts   = "@alerts"
+	scopeSilences = "@silences"
+)
+
+// Help groups of the global keys.
+const (
+	groupMove    = "Move"
+	groupGo      = "Go to"
+	groupGeneral = "General"
+)
+
+// globalBindings are the keys that work everywhere (a screen may shadow
+// one with its own). Defaults avoid what tmux and shells commonly take
+// (ctrl+b, ctrl+a, ctrl+z, ctrl+s, ctrl+q). The keys that open screens come
+// from the screens' specs.
+func globalBindings() []kit.Binding {
+	return []kit.Binding{
+		{Action: kit.Up, Keys: []string{"up", "k"}, Display: "↑/k", Help: "up", Group: groupMove},
+		{Action: kit.Down, Keys: []string{"down", "j"}, Display: "↓/j", Help: "down", Group: groupMove},
+		{Action: kit.Top, Keys: []string{"g", "home"}, Display: "g", Help: "top", Group: groupMove},
+		{Action: kit.Bottom, Keys: []string{"G", "end"}, Display: "G", Help: "bottom", Group: groupMove},
+		{Action: kit.PageUp, Keys: []string{"pgup", "ctrl+u"}, Display: "pgup", Help: "page up", Group: groupMove},
+		{Action: kit.PageDown, Keys: []string{"pgdown", "ctrl+d"}, Display: "pgdn", Help: "page down", Group: groupMove},
+		{Action: kit.Enter, Keys: []string{"enter"}, Help: "open", Group: groupMove},
+		{Action: kit.Back, Keys: []string{"esc"}, Help: "back", Group: groupMove},
+		{Action: kit.Tab, Keys: []string{"tab"}, Help: "switch pane", Group: groupMove},
+		{Action: actAlerts, Keys: []string{"A"}, Help: "alerts", Group: groupGo},
+		{Action: actSilences, Keys: []string{"S"}, Help: "silences", Group: groupGo},
+		{Action: kit.Filter, Keys: []string{"/"}, Help: "filter", Group: groupGeneral},
+		{Action: kit.Refresh, Keys: []string{"r"}, Help: "refresh", Group: groupGeneral},
+		{Action: kit.Help, Keys: []string{"?"}, Help: "help", Group: groupGeneral},
+		{Action: kit.Quit, Keys: []string{"q", "ctrl+c"}, Display: "q", Help: "quit", Group: groupGeneral},
+	}
+}
+
+// rootScopes are the root's views with their own keys.
+func rootScopes() []kit.Scope {
+	return []kit.Scope{
+		{Name: scopeAlerts, Title: "Alert list", Bindings: []kit.Binding{
+			{Action: actSilence, Keys: []string{"s"}, Help: "silence", Short: "silence"},
+			{Action: actAck, Keys: []string{"a"}, Help: "ack", Short: "ack"},
+			{Action: kit.Enter, Help: "detail", Short: ""},
+			{Action: kit.Filter, Help: "filter alerts", Short: "filter"},
+			{Action: actSort, Keys: []string{"o"}, Help: "sort order"},
+		}},
+		{Name: scopeSilences, Title: "Silences", Bindings: []kit.Binding{
+			{Action: actExpire, Keys: []string{"x"}, Help: "expire silence", Short: "expire"},
+			{Action: actExtend, Keys: []string{"e"}, Help: "extend silence", Short: "extend"},
+			{Action: kit.Filter, Help: "filter silences", Short: "filter"},
+		}},
+	}
+}
+
+// KeyMap is the keys of the screens that still live in this package, as
+// named bindings (legacy.go). It goes away with the last of them.
 type KeyMap struct {
 	Up, Down, Top, Bottom, PageUp, PageDown key.Binding
 	Enter, Back, Tab, Filter, Refresh, Sort key.Binding
-	Silence, Ack, Silences, Expire, Extend  key.Binding
-	Logs, Traces, Budget, Runbook, Note     key.Binding
-	Handoff, Help, Quit, Alerts             key.Binding
+	Runbook, Note                           key.Binding
 }
 
-// action names, as used in the config's [keys] table.
-func (k *KeyMap) named() map[string]*key.Binding {
-	return map[string]*key.Binding{
-		"up": &k.Up, "down": &k.Down, "top": &k.Top, "bottom": &k.Bottom, "page_up": &k.PageUp, "page_down": &k.PageDown,
-		"enter": &k.Enter, "back": &k.Back, "tab": &k.Tab, "filter": &k.Filter, "refresh": &k.Refresh, "sort": &k.Sort,
-		"silence": &k.Silence, "ack": &k.Ack, "silences": &k.Silences, "expire": &k.Expire, "extend": &k.Extend,
-		"logs": &k.Logs, "traces": &k.Traces, "budget": &k.Budget, "runbook": &k.Runbook, "note": &k.Note,
-		"handoff": &k.Handoff, "help": &k.Help, "quit": &k.Quit, "alerts": &k.Alerts,
-	}
-}
-
-// DefaultKeyMap returns the default bindings. They avoid keys tmux and
-// shells commonly take (ctrl+b, ctrl+a, ctrl+z, ctrl+s, ctrl+q).
-func DefaultKeyMap() KeyMap {
-	b := func(help, desc string, keys ...string) key.Binding {
-		return key.NewBinding(key.WithKeys(keys...), key.WithHelp(help, desc))
+func legacyKeyMap(t *kit.KeyTable) KeyMap {
+	g := t.Global()
+	b := func(k *kit.Keymap, action string) key.Binding {
+		var keys []string
+		for _, x := range k.Own() {
+			if x.Action == action {
+				keys = x.Keys
+			}
+		}
+		for _, x := range g.Own() {
+			if keys == nil && x.Action == action {
+				keys = x.Keys
+			}
+		}
+		return key.NewBinding(key.WithKeys(keys...), key.WithHelp(k.Key(action), action))
 	}
 	return KeyMap{
-		Up:       b("↑/k", "up", "up", "k"),
-		Down:     b("↓/j", "down", "down", "j"),
-		Top:      b("g", "top", "g", "home"),
-		Bottom:   b("G", "bottom", "G", "end"),
-		PageUp:   b("pgup", "page up", "pgup", "ctrl+u"),
-		PageDown: b("pgdn", "page down", "pgdown", "ctrl+d"),
-		Enter:    b("enter", "open", "enter"),
-		Back:     b("esc", "back", "esc"),
-		Tab:      b("tab", "switch pane", "tab"),
-		Filter:   b("/", "filter", "/"),
-		Refresh:  b("r", "refresh", "r"),
-		Sort:     b("o", "sort order", "o"),
-		Silence:  b("s", "silence", "s"),
-		Ack:      b("a", "ack", "a"),
-		Silences: b("S", "silences", "S"),
-		Expire:   b("x", "expire silence", "x"),
-		Extend:   b("e", "extend silence", "e"),
-		Logs:     b("l", "logs", "l"),
-		Traces:   b("T", "error traces", "T"),
-		Budget:   b("b", "error budget", "b"),
-		Runbook:  b("R", "runbook", "R"),
-		Note:     b("n", "note", "n"),
-		Handoff:  b("H", "handoff", "H"),
-		Help:     b("?", "help", "?"),
-		Quit:     b("q", "quit", "q", "ctrl+c"),
-		Alerts:   b("A", "alerts", "A"),
+		Up: b(g, kit.Up), Down: b(g, kit.Down), Top: b(g, kit.Top), Bottom: b(g, kit.Bottom),
+		PageUp: b(g, kit.PageUp), PageDown: b(g, kit.PageDown), Enter: b(g, kit.Enter), Back: b(g, kit.Back),
+		Tab: b(g, kit.Tab), Filter: b(g, kit.Filter), Refresh: b(g, kit.Refresh), Sort: b(t.Scope(scopeAlerts), actSort),
+		Runbook: b(g, "runbook"), Note: b(g, "note"),
 	}
-}
-
-// NewKeyMap applies remappings ("silence" = "ctrl+x" or "s,ctrl+x").
-func NewKeyMap(remap map[string]string) (KeyMap, error) {
-	k := DefaultKeyMap()
-	named := k.named()
-	names := make([]string, 0, len(remap))
-	for n := range remap {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	for _, n := range names {
-		b, ok := named[n]
-		if !ok {
-			return k, fmt.Errorf("keys.%s: unknown action (known: %s)", n, strings.Join(actionNames(named), ", "))
-		}
-		var keys []string
-		for _, s := range strings.Split(remap[n], ",") {
-			if s = strings.TrimSpace(s); s != "" {
-				keys = append(keys, s)
-			}
-		}
-		if len(keys) == 0 {
-			return k, fmt.Errorf("keys.%s: no key given", n)
-		}
-		b.SetKeys(keys...)
-		b.SetHelp(strings.Join(keys, "/"), b.Help().Desc)
-	}
-	// Two actions on one key would make one of them unreachable.
-	seen := map[string]string{}
-	for _, n := range actionNames(named) {
-		for _, key := range named[n].Keys() {
-			if other, dup := seen[key]; dup && remap != nil && (remap[n] != "" || remap[other] != "") {
-				return k, fmt.Errorf("keys: %q is bound to both %s and %s", key, other, n)
-			}
-			seen[key] = n
-		}
-	}
-	return k, nil
-}
-
-func actionNames(m map[string]*key.Binding) []string {
-	out := make([]string, 0, len(m))
-	for n := range m {
-		out = append(out, n)
-	}
-	sort.Strings(out)
-	return out
-}
-
-// HelpGroups returns the bindings grouped for the help overlay.
-func (k KeyMap) HelpGroups() [][]key.Binding {
-	return [][]key.Binding{
-		{k.Up, k.Down, k.Top, k.Bottom, k.PageUp, k.PageDown, k.Enter, k.Back, k.Tab},
-		{k.Filter, k.Sort, k.Refresh, k.Alerts, k.Silences, k.Budget, k.Handoff, k.Help, k.Quit},
-		{k.Silence, k.Ack, k.Expire, k.Extend, k.Logs, k.Traces, k.Runbook, k.Note},
-	}
-}
-
-// ShortHelp is the one-line hint in the status bar.
-func (k KeyMap) ShortHelp() []key.Binding {
-	return []key.Binding{k.Silence, k.Ack, k.Filter, k.Silences, k.Help, k.Quit}
 }

@@ -16,6 +16,7 @@ import (
 	"oncall/internal/sanitize"
 	"oncall/sources/alertmanager"
 	"oncall/sources/prometheus"
+	"oncall/tui/kit"
 )
 
 // Deps is what the UI talks to. Any source may be nil (not configured).
@@ -24,6 +25,10 @@ type Deps struct {
 	AM      *alertmanager.Client
 	Prom    *prometheus.Client
 	Actions *actions.Service // nil: read-only
+	// Entries are the screens (tui/screens/…), in registration order: see
+	// internal/wire/screens.go.
+	Entries []kit.Entry
+	// Screens are the screens still in this package (legacy.go).
 	Screens []ScreenSpec
 	Now     func() time.Time
 }
@@ -79,8 +84,9 @@ type statusExpiredMsg struct{ id int }
 type Model struct {
 	deps Deps
 	opts Options
-	st   *Styles
-	keys KeyMap
+	st   *kit.Styles
+	keys *kit.KeyTable
+	lkey KeyMap // the legacy screens' keys (legacy.go)
 	now  func() time.Time
 
 	width, height int
@@ -92,10 +98,12 @@ type Model struct {
 	alertsPane   *AlertsPane
 	detail       *DetailPane
 	silencesPane *SilencesPane
-	screens      map[string]Screen
+	screens      map[string]kit.Screen
 	screenOrder  []string
-	screenKeys   map[string]string // keymap action → screen name
-	detailExtras []DetailExtra
+	screenTitles map[string]string
+	openKeys     []openKey     // global actions that open screens
+	detailExtras []detailExtra // legacy screens' (legacy.go)
+	registering  string
 	overlays     overlayStack
 
 	amAlerts   models.GettableAlerts
@@ -139,7 +147,7 @@ func New(d Deps, o Options) (*Model, error) {
 		cfg = config.Defaults()
 		d.Config = cfg
 	}
-	keys, err := NewKeyMap(cfg.Keys)
+	keys, err := newKeyTable(d, cfg)
 	if err != nil {
 		return nil, err
 	}
@@ -151,28 +159,22 @@ func New(d Deps, o Options) (*Model, error) {
 		dark = true
 	}
 	m := &Model{
-		deps: d, opts: o, keys: keys, now: d.Now, st: NewStyles(dark),
+		deps: d, opts: o, keys: keys, lkey: legacyKeyMap(keys), now: d.Now, st: kit.NewStyles(dark),
 		health: map[string]*sourceHealth{}, seq: map[string]int{},
-		screens: map[string]Screen{}, screenKeys: map[string]string{},
+		screens: map[string]kit.Screen{}, screenTitles: map[string]string{},
 		refreshEvery: cfg.Refresh.D(), fetchTimeout: 8 * time.Second,
 	}
 	if m.refreshEvery <= 0 {
 		m.refreshEvery = 10 * time.Second
 	}
-	m.overlays.grace = DefaultGrace
+	m.overlays.grace = kit.DefaultGrace
 	if o.Grace != nil {
 		m.overlays.grace = *o.Grace
 	}
-	m.alertsPane = NewAlertsPane(&m.keys, cfg.Alerts.GroupBy, alerts.SortKey(cfg.Alerts.Sort))
-	m.detail = NewDetailPane(&m.keys)
-	m.silencesPane = NewSilencesPane(&m.keys)
-	for _, s := range d.Screens {
-		m.screens[s.Name] = s.Factory(m)
-		m.screenOrder = append(m.screenOrder, s.Name)
-		if s.Key != "" {
-			m.screenKeys[s.Key] = s.Name
-		}
-	}
+	m.alertsPane = NewAlertsPane(keys.Scope(scopeAlerts), cfg.Alerts.GroupBy, alerts.SortKey(cfg.Alerts.Sort))
+	m.detail = NewDetailPane(keys.Global())
+	m.silencesPane = NewSilencesPane(keys.Scope(scopeSilences))
+	m.registerScreens()
 	if o.BackgroundWait > 0 && m.autoTheme() {
 		m.bgWaitUntil = time.Now().Add(o.BackgroundWait)
 	}
@@ -205,29 +207,19 @@ func (m *Model) waitingForBackground() bool {
 	return !m.bgDetected && !m.bgWaitUntil.IsZero() && time.Now().Before(m.bgWaitUntil)
 }
 
-// Styles returns the session's styles (screens render with them).
-func (m *Model) Styles() *Styles { return m.st }
+// Keys returns the legacy screens' keys (legacy.go).
+func (m *Model) Keys() *KeyMap { return &m.lkey }
 
-// Keys returns the session's keymap.
-func (m *Model) Keys() *KeyMap { return &m.keys }
-
-// Now is the session clock.
-func (m *Model) Now() time.Time { return m.now() }
+// KeyTable returns the session's resolved keys.
+func (m *Model) KeyTable() *kit.KeyTable { return m.keys }
 
 // Deps returns the session's dependencies.
 func (m *Model) Deps() Deps { return m.deps }
 
-// Alerts returns the merged alert list.
-func (m *Model) Alerts() []*alerts.Alert { return m.merged }
-
-// Silences returns the silence list.
-func (m *Model) Silences() []*alerts.Silence { return m.silences }
-
-// Selected returns the alert under the cursor.
-func (m *Model) Selected() *alerts.Alert { return m.alertsPane.Selected() }
-
-// AddDetailExtra lets a feature add lines to the alert detail.
-func (m *Model) AddDetailExtra(x DetailExtra) { m.detailExtras = append(m.detailExtras, x) }
+// AddDetailExtra lets a legacy screen add lines to the alert detail.
+func (m *Model) AddDetailExtra(x DetailExtra) {
+	m.detailExtras = append(m.detailExtras, detailExtra{screen: m.registering, f: x})
+}
 
 // SetData feeds data directly (tests, golden views).
 func (m *Model) SetData(am models.GettableAlerts, sils models.GettableSilences, prom []v1.Alert, rules map[string][]v1.AlertingRule) {
@@ -251,7 +243,7 @@ func (m *Model) rebuildData() {
 }
 
 func (m *Model) syncDetail() {
-	m.detail.SetAlert(m.alertsPane.Selected(), m.merged, m.silences, m.detailExtras, m.st, m.now())
+	m.detail.SetAlert(m.alertsPane.Selected(), m.merged, m.silences, m.detailExtensions(), m.st, m.now())
 }
 
 // setStatus shows a message for a while; errors stay longer.

@@ -161,59 +161,6 @@ func TestDialogGraceIgnoresInFlightKeys(t *testing.T) {
 	}
 }
 
-func TestSilenceDialogValidatesAndReturnsAction(t *testing.T) {
-	d := NewSilenceDialog(nil, 15*time.Minute, nil)
-	typeDialog(d, `alertname="APIDown" service=~"conectcrm-.*"`)
-	d.HandleKey(keyMsg("tab"))
-	d.HandleKey(keyMsg("tab"))
-	act, _ := d.HandleKey(keyMsg("enter"))
-	if act != nil {
-		t.Fatalf("empty comment must not submit, got %#v", act)
-	}
-	if !strings.Contains(d.err, "comment is required") {
-		t.Fatalf("err = %q", d.err)
-	}
-	typeDialog(d, "deploy rollback")
-	act, _ = d.HandleKey(keyMsg("enter"))
-	cs, ok := act.(ActionCreateSilence)
-	if !ok {
-		t.Fatalf("action = %#v", act)
-	}
-	if cs.Duration != 15*time.Minute || cs.Comment != "deploy rollback" || len(cs.Matchers) != 2 {
-		t.Fatalf("silence = %+v", cs)
-	}
-	// presets
-	d2 := NewSilenceDialog(nil, 15*time.Minute, nil)
-	d2.HandleKey(keyMsg("tab"))
-	d2.HandleKey(keyMsg("ctrl+n"))
-	if d2.fields[1].Value() != "1h" {
-		t.Fatalf("preset = %q", d2.fields[1].Value())
-	}
-}
-
-func typeDialog(d Dialog, s string) {
-	for _, r := range s {
-		d.HandleKey(tea.KeyPressMsg{Code: r, Text: string(r)})
-	}
-}
-
-func TestSilenceDialogCountsWithAlertmanagerSemantics(t *testing.T) {
-	m := newTestModel(t, 160, 48, true, Options{})
-	d := NewSilenceDialog(nil, 15*time.Minute, m.Alerts())
-	typeDialog(d, `alertname="HighMemoryUsage"`)
-	if d.count != 2 {
-		t.Fatalf("count = %d, want 2", d.count)
-	}
-	for range len(`"HighMemoryUsage"`) {
-		d.HandleKey(keyMsg("backspace"))
-	}
-	d.fields[0].SetValue(`alertname=~"High"`)
-	d.recount()
-	if d.count != 0 {
-		t.Fatalf("anchored regex counted %d", d.count)
-	}
-}
-
 func TestReadOnlyRefusesWrites(t *testing.T) {
 	m := newTestModel(t, 160, 48, true, Options{ReadOnly: true, Role: "viewer"})
 	m.deps.Actions = fakeActions()

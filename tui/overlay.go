@@ -3,31 +3,11 @@ package tui
 import (
 	"time"
 
-	tea "charm.land/bubbletea/v2"
+	"oncall/tui/kit"
 )
 
-// Action is what a dialog asks the root to do. Dialogs never do I/O: the
-// root turns actions into commands.
-type Action interface{}
-
-// ActionClose closes the top dialog.
-type ActionClose struct{}
-
-// Dialog is a modal overlay.
-type Dialog interface {
-	// HandleKey handles a key and returns an action (nil: nothing to do)
-	// and an optional command (e.g. a text input's cursor blink).
-	HandleKey(msg tea.KeyPressMsg) (Action, tea.Cmd)
-	// View renders the dialog's box for the available size.
-	View(w, h int, st *Styles) string
-}
-
-// DefaultGrace is how long a new dialog ignores keys, so that a keystroke
-// already in flight (typed before the dialog appeared) cannot confirm it.
-const DefaultGrace = 250 * time.Millisecond
-
 type overlay struct {
-	d      Dialog
+	d      kit.Dialog
 	opened time.Time
 }
 
@@ -37,7 +17,7 @@ type overlayStack struct {
 	grace time.Duration
 }
 
-func (s *overlayStack) push(d Dialog, now time.Time) {
+func (s *overlayStack) push(d kit.Dialog, now time.Time) {
 	s.items = append(s.items, overlay{d: d, opened: now})
 }
 
@@ -47,7 +27,7 @@ func (s *overlayStack) pop() {
 	}
 }
 
-func (s *overlayStack) top() Dialog {
+func (s *overlayStack) top() kit.Dialog {
 	if len(s.items) == 0 {
 		return nil
 	}

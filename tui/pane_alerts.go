@@ -6,12 +6,13 @@ import (
 	"strings"
 	"time"
 
-	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
 
 	"oncall/internal/alerts"
 	"oncall/internal/sanitize"
 	"oncall/internal/timefmt"
+
+	"oncall/tui/kit"
 )
 
 // alertRow is one line of the list: a group header or an alert. Text from
@@ -29,7 +30,7 @@ type alertRow struct {
 // only when data, filter, sort or grouping change; View draws only the
 // visible window.
 type AlertsPane struct {
-	keys *KeyMap
+	keys *kit.Keymap
 	// emptyText replaces "No alerts." when the list is empty because
 	// nothing is known yet (set by the root before each frame).
 	emptyText string
@@ -40,8 +41,7 @@ type AlertsPane struct {
 	filter     alerts.Filter
 	index      *alerts.Index // all alerts in sort order, built once per data or sort change
 	shown      int           // alerts that pass the filter
-	input      textinput.Model
-	filtering  bool
+	search     kit.SearchBox
 	rows       []alertRow
 	cursor     int
 	offset     int
@@ -51,15 +51,12 @@ type AlertsPane struct {
 }
 
 // NewAlertsPane builds an empty pane.
-func NewAlertsPane(keys *KeyMap, groupBy []string, sortKey alerts.SortKey) *AlertsPane {
-	in := textinput.New()
-	in.Prompt = "/ "
-	in.Placeholder = `severity="critical" service=~"api.*"  or free text`
-	in.CharLimit = 512
+func NewAlertsPane(keys *kit.Keymap, groupBy []string, sortKey alerts.SortKey) *AlertsPane {
 	if sortKey == "" {
 		sortKey = alerts.SortSeverity
 	}
-	return &AlertsPane{keys: keys, groupBy: groupBy, sortKey: sortKey, input: in}
+	return &AlertsPane{keys: keys, groupBy: groupBy, sortKey: sortKey,
+		search: kit.NewSearchBox(`severity="critical" service=~"api.*"  or free text`, 512)}
 }
 
 // SetAlerts replaces the data, keeping the selection on the same alert.
@@ -70,7 +67,7 @@ func (p *AlertsPane) SetAlerts(as []*alerts.Alert) {
 }
 
 // Filtering reports whether the filter box has focus (it takes all keys).
-func (p *AlertsPane) Filtering() bool { return p.filtering }
+func (p *AlertsPane) Filtering() bool { return p.search.Active() }
 
 // FilterText is the current filter.
 func (p *AlertsPane) FilterText() string { return p.filter.Raw }
@@ -204,13 +201,13 @@ func (p *AlertsPane) clamp() {
 
 // SetSize sets the list height (rows available for alerts).
 func (p *AlertsPane) SetSize(w, h int) {
-	p.input.SetWidth(w - 4)
+	p.search.SetWidth(w - 4)
 	p.height = h - p.chromeLines()
 	p.clamp()
 }
 
 func (p *AlertsPane) chromeLines() int {
-	if p.filtering || !p.filter.Empty() {
+	if p.search.Active() || !p.filter.Empty() {
 		return 1
 	}
 	return 0
@@ -219,46 +216,36 @@ func (p *AlertsPane) chromeLines() int {
 // HandleKey handles a key for the list. It returns true if it used it.
 func (p *AlertsPane) HandleKey(msg tea.KeyPressMsg) (bool, tea.Cmd) {
 	k := p.keys
-	if p.filtering {
-		switch msg.String() {
-		case "enter":
-			p.filtering = false
-			p.input.Blur()
+	if p.search.Active() {
+		ev, cmd := p.search.HandleKey(msg)
+		switch ev {
+		case kit.SearchCommit:
 			return true, nil
-		case "esc":
-			p.filtering = false
-			p.input.Blur()
-			p.input.SetValue("")
-			p.applyFilter()
-			return true, nil
+		case kit.SearchCancel:
+			p.search.SetValue("")
 		}
-		var cmd tea.Cmd
-		p.input, cmd = p.input.Update(msg)
 		p.applyFilter()
 		return true, cmd
 	}
 	p.moved = true
 	switch {
-	case matches(msg, k.Up):
+	case k.Is(msg, kit.Up):
 		p.move(-1)
-	case matches(msg, k.Down):
+	case k.Is(msg, kit.Down):
 		p.move(1)
-	case matches(msg, k.Top):
+	case k.Is(msg, kit.Top):
 		p.cursor = p.firstAlert(0, 1)
 		p.clamp()
-	case matches(msg, k.Bottom):
+	case k.Is(msg, kit.Bottom):
 		p.cursor = p.firstAlert(len(p.rows)-1, -1)
 		p.clamp()
-	case matches(msg, k.PageUp):
+	case k.Is(msg, kit.PageUp):
 		p.move(-max(1, p.height-1))
-	case matches(msg, k.PageDown):
+	case k.Is(msg, kit.PageDown):
 		p.move(max(1, p.height-1))
-	case matches(msg, k.Filter):
-		p.filtering = true
-		p.input.SetValue(p.filter.Raw)
-		p.input.CursorEnd()
-		return true, p.input.Focus()
-	case matches(msg, k.Sort):
+	case k.Is(msg, kit.Filter):
+		return true, p.search.Open(p.filter.Raw)
+	case k.Is(msg, actSort):
 		keys := alerts.SortKeys()
 		for i, s := range keys {
 			if s == p.sortKey {
@@ -268,8 +255,8 @@ func (p *AlertsPane) HandleKey(msg tea.KeyPressMsg) (bool, tea.Cmd) {
 			}
 		}
 		p.rebuild()
-	case matches(msg, k.Back) && !p.filter.Empty():
-		p.input.SetValue("")
+	case k.Is(msg, kit.Back) && !p.filter.Empty():
+		p.search.SetValue("")
 		p.applyFilter()
 	default:
 		return false, nil
@@ -279,7 +266,7 @@ func (p *AlertsPane) HandleKey(msg tea.KeyPressMsg) (bool, tea.Cmd) {
 
 func (p *AlertsPane) applyFilter() {
 	before := p.filter.Raw
-	p.filter = alerts.ParseFilter(p.input.Value())
+	p.filter = alerts.ParseFilter(p.search.Value())
 	if p.filter.Raw != before {
 		p.offset = 0
 		p.rebuild()
@@ -287,10 +274,10 @@ func (p *AlertsPane) applyFilter() {
 }
 
 // View draws the pane into exactly w×h cells.
-func (p *AlertsPane) View(w, h int, st *Styles, now time.Time) string {
+func (p *AlertsPane) View(w, h int, st *kit.Styles, now time.Time) string {
 	lines := make([]string, 0, h)
-	if p.filtering {
-		lines = append(lines, p.input.View())
+	if p.search.Active() {
+		lines = append(lines, p.search.View())
 	} else if !p.filter.Empty() {
 		kind := "text"
 		if len(p.filter.Matchers) > 0 {
@@ -308,41 +295,41 @@ func (p *AlertsPane) View(w, h int, st *Styles, now time.Time) string {
 			msg = p.emptyText
 		}
 		lines = append(lines, "", st.Muted.Render("  "+msg))
-		return box(lines, w, h)
+		return kit.Box(lines, w, h)
 	}
 	end := min(len(p.rows), p.offset+body)
 	for i := p.offset; i < end; i++ {
 		lines = append(lines, p.renderRow(i, w, st, now))
 	}
-	return box(lines, w, h)
+	return kit.Box(lines, w, h)
 }
 
-func (p *AlertsPane) renderRow(i, w int, st *Styles, now time.Time) string {
+func (p *AlertsPane) renderRow(i, w int, st *kit.Styles, now time.Time) string {
 	r := p.rows[i]
 	if r.header != "" {
-		return st.GroupHeader.Render(cut(r.header, w-8)) + st.Muted.Render(fmt.Sprintf(" (%d)", r.count))
+		return st.GroupHeader.Render(kit.Cut(r.header, w-8)) + st.Muted.Render(fmt.Sprintf(" (%d)", r.count))
 	}
 	a := r.alert
-	sev := st.SevStyle(r.sev).Render(fit(sevLabel(r.sev), 5))
+	sev := st.SevStyle(r.sev).Render(kit.Fit(sevLabel(r.sev), 5))
 	state := stateLabel(a, now)
 	stateW := 10
 	if w >= 88 {
 		stateW = 22
 	}
-	age := fit(timefmt.Ago(a.Since(), now), 5)
+	age := kit.Fit(timefmt.Ago(a.Since(), now), 5)
 	nameW := min(28, max(12, w/4))
 	rest := w - 2 - 5 - 1 - stateW - 1 - 5 - 1 - nameW - 1
-	line := sev + " " + st.StateStyle(string(a.State)).Render(fit(state, stateW)) + " " + st.Muted.Render(age) + " " +
-		st.Bold.Render(fit(r.name, nameW)) + " " + fit(r.summary, max(0, rest))
+	line := sev + " " + st.StateStyle(string(a.State)).Render(kit.Fit(state, stateW)) + " " + st.Muted.Render(age) + " " +
+		st.Bold.Render(kit.Fit(r.name, nameW)) + " " + kit.Fit(r.summary, max(0, rest))
 	if i == p.cursor {
-		return st.Cursor.Render("▌ ") + st.Selected.Render(fit(stripForSelection(line), w-2))
+		return st.Cursor.Render("▌ ") + st.Selected.Render(kit.Fit(stripForSelection(line), w-2))
 	}
 	return "  " + line
 }
 
 // stripForSelection keeps the selected row readable on the selection
 // background: the row is re-rendered without per-cell colours.
-func stripForSelection(s string) string { return ansiStrip(s) }
+func stripForSelection(s string) string { return kit.Strip(s) }
 
 func sevLabel(sev string) string {
 	switch sev {
@@ -393,7 +380,7 @@ func severityCounts(as []*alerts.Alert) []sevCount {
 }
 
 // severityHeader renders "2 critical · 3 warning · 1 info" for the header.
-func severityHeader(counts []sevCount, st *Styles) string {
+func severityHeader(counts []sevCount, st *kit.Styles) string {
 	if len(counts) == 0 {
 		return st.StatusOK.Render("all clear")
 	}

@@ -12,16 +12,14 @@ import (
 	"oncall/internal/alerts"
 	"oncall/internal/sanitize"
 	"oncall/internal/timefmt"
-)
 
-// DetailExtra lets later features (SLO burn, escalation, runbook source)
-// add lines to the detail pane without the pane knowing them.
-type DetailExtra func(a *alerts.Alert, st *Styles, now time.Time) []string
+	"oncall/tui/kit"
+)
 
 // DetailPane shows one alert: labels, annotations, links, rule, silences
 // and inhibitions. Its lines are built when the alert or data change.
 type DetailPane struct {
-	keys   *KeyMap
+	keys   *kit.Keymap
 	alert  *alerts.Alert
 	raw    []string // built lines, unwrapped
 	lines  []string // wrapped to width
@@ -31,10 +29,10 @@ type DetailPane struct {
 }
 
 // NewDetailPane builds an empty pane.
-func NewDetailPane(keys *KeyMap) *DetailPane { return &DetailPane{keys: keys} }
+func NewDetailPane(keys *kit.Keymap) *DetailPane { return &DetailPane{keys: keys} }
 
 // SetAlert shows an alert with the context needed to explain it.
-func (p *DetailPane) SetAlert(a *alerts.Alert, all []*alerts.Alert, sils []*alerts.Silence, extras []DetailExtra, st *Styles, now time.Time) {
+func (p *DetailPane) SetAlert(a *alerts.Alert, all []*alerts.Alert, sils []*alerts.Silence, extras []DetailExtra, st *kit.Styles, now time.Time) {
 	if a == nil || p.alert == nil || a.Fingerprint != p.alert.Fingerprint {
 		p.offset = 0
 	}
@@ -47,7 +45,7 @@ func (p *DetailPane) SetAlert(a *alerts.Alert, all []*alerts.Alert, sils []*aler
 func (p *DetailPane) wrap() {
 	p.lines = p.lines[:0]
 	for _, l := range p.raw {
-		if p.width <= 0 || width(l) <= p.width {
+		if p.width <= 0 || kit.Width(l) <= p.width {
 			p.lines = append(p.lines, l)
 			continue
 		}
@@ -77,17 +75,17 @@ func (p *DetailPane) SetSize(w, h int) {
 func (p *DetailPane) HandleKey(msg tea.KeyPressMsg) bool {
 	k := p.keys
 	switch {
-	case matches(msg, k.Up):
+	case k.Is(msg, kit.Up):
 		p.offset--
-	case matches(msg, k.Down):
+	case k.Is(msg, kit.Down):
 		p.offset++
-	case matches(msg, k.PageUp):
+	case k.Is(msg, kit.PageUp):
 		p.offset -= max(1, p.height-1)
-	case matches(msg, k.PageDown):
+	case k.Is(msg, kit.PageDown):
 		p.offset += max(1, p.height-1)
-	case matches(msg, k.Top):
+	case k.Is(msg, kit.Top):
 		p.offset = 0
-	case matches(msg, k.Bottom):
+	case k.Is(msg, kit.Bottom):
 		p.offset = len(p.lines)
 	default:
 		return false
@@ -97,15 +95,15 @@ func (p *DetailPane) HandleKey(msg tea.KeyPressMsg) bool {
 }
 
 // View draws the pane.
-func (p *DetailPane) View(w, h int, st *Styles) string {
+func (p *DetailPane) View(w, h int, st *kit.Styles) string {
 	if p.alert == nil {
-		return box([]string{"", st.Muted.Render("  Select an alert.")}, w, h)
+		return kit.Box([]string{"", st.Muted.Render("  Select an alert.")}, w, h)
 	}
 	start := max(0, min(p.offset, len(p.lines)-1))
-	return box(p.lines[start:], w, h)
+	return kit.Box(p.lines[start:], w, h)
 }
 
-func buildDetail(a *alerts.Alert, all []*alerts.Alert, sils []*alerts.Silence, extras []DetailExtra, st *Styles, now time.Time) []string {
+func buildDetail(a *alerts.Alert, all []*alerts.Alert, sils []*alerts.Silence, extras []DetailExtra, st *kit.Styles, now time.Time) []string {
 	if a == nil {
 		return nil
 	}
@@ -143,7 +141,7 @@ func buildDetail(a *alerts.Alert, all []*alerts.Alert, sils []*alerts.Silence, e
 		l = append(l, "", st.Label.Render("receivers: ")+sanitize.Text(strings.Join(a.Receivers, ", ")))
 	}
 	if a.GeneratorURL != "" {
-		l = append(l, st.Label.Render("source: ")+hyperlink(a.GeneratorURL, sanitize.Text(a.GeneratorURL)))
+		l = append(l, st.Label.Render("source: ")+kit.Hyperlink(a.GeneratorURL, sanitize.Text(a.GeneratorURL)))
 	}
 	if a.Rule != nil {
 		l = append(l, "", st.Header.Render("Rule"))
@@ -163,7 +161,7 @@ func buildDetail(a *alerts.Alert, all []*alerts.Alert, sils []*alerts.Silence, e
 	if len(matching) > 0 {
 		l = append(l, "", st.Header.Render("Silenced by"))
 		for _, s := range matching {
-			l = append(l, fmt.Sprintf("  %s %s · %s left", st.Accent.Render(shortID(s.ID)), sanitize.Text(s.CreatedBy), timefmt.Left(s.EndsAt, now)))
+			l = append(l, fmt.Sprintf("  %s %s · %s left", st.Accent.Render(kit.ShortID(s.ID)), sanitize.Text(s.CreatedBy), timefmt.Left(s.EndsAt, now)))
 			l = append(l, "    "+st.Muted.Render(sanitize.Text(s.Comment)))
 		}
 	}
@@ -184,7 +182,7 @@ func buildDetail(a *alerts.Alert, all []*alerts.Alert, sils []*alerts.Silence, e
 	return l
 }
 
-func kvLines(m map[string]string, st *Styles) []string {
+func kvLines(m map[string]string, st *kit.Styles) []string {
 	keys := make([]string, 0, len(m))
 	for k := range m {
 		keys = append(keys, k)
@@ -194,24 +192,9 @@ func kvLines(m map[string]string, st *Styles) []string {
 	for _, k := range keys {
 		v := sanitize.Text(m[k])
 		if strings.HasPrefix(m[k], "http://") || strings.HasPrefix(m[k], "https://") {
-			v = hyperlink(m[k], v)
+			v = kit.Hyperlink(m[k], v)
 		}
 		out = append(out, "  "+st.Label.Render(sanitize.Text(k)+"=")+v)
 	}
 	return out
-}
-
-func shortID(id string) string {
-	if len(id) > 8 {
-		return id[:8]
-	}
-	return id
-}
-
-// hyperlink wraps text in an OSC 8 hyperlink when the URL is safe to emit.
-func hyperlink(url, text string) string {
-	if !sanitize.Safe(url) || strings.ContainsAny(url, " ") || !(strings.HasPrefix(url, "http://") || strings.HasPrefix(url, "https://")) {
-		return text
-	}
-	return "\x1b]8;;" + url + "\x1b\\" + text + "\x1b]8;;\x1b\\"
 }

@@ -5,12 +5,13 @@ import (
 	"strings"
 	"time"
 
-	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
 
 	"oncall/internal/alerts"
 	"oncall/internal/sanitize"
 	"oncall/internal/timefmt"
+
+	"oncall/tui/kit"
 )
 
 // recentlyExpired is how far back expired silences are listed.
@@ -23,24 +24,18 @@ type silenceRow struct {
 
 // SilencesPane lists active, pending and recently expired silences.
 type SilencesPane struct {
-	keys      *KeyMap
-	all       []*alerts.Silence
-	rows      []silenceRow
-	input     textinput.Model
-	filtering bool
-	filter    string
-	cursor    int
-	offset    int
-	height    int
-	selID     string
+	keys   *kit.Keymap
+	all    []*alerts.Silence
+	rows   []silenceRow
+	search kit.SearchBox
+	filter string
+	list   kit.List
+	selID  string
 }
 
 // NewSilencesPane builds an empty pane.
-func NewSilencesPane(keys *KeyMap) *SilencesPane {
-	in := textinput.New()
-	in.Prompt = "/ "
-	in.Placeholder = "filter silences (matchers, author, comment)"
-	return &SilencesPane{keys: keys, input: in}
+func NewSilencesPane(keys *kit.Keymap) *SilencesPane {
+	return &SilencesPane{keys: keys, search: kit.NewSearchBox("filter silences (matchers, author, comment)", 0)}
 }
 
 // SetSilences replaces the data.
@@ -56,124 +51,79 @@ func (p *SilencesPane) rebuild(now time.Time) {
 		if s.State == "expired" && now.Sub(s.EndsAt) > recentlyExpired {
 			continue
 		}
-		r := silenceRow{s: s, matchers: sanitize.Text(strings.Join(s.Matchers, " ")), by: sanitize.Text(s.CreatedBy), comment: sanitize.Text(s.Comment), sid: shortID(s.ID)}
+		r := silenceRow{s: s, matchers: sanitize.Text(strings.Join(s.Matchers, " ")), by: sanitize.Text(s.CreatedBy), comment: sanitize.Text(s.Comment), sid: kit.ShortID(s.ID)}
 		if f != "" && !strings.Contains(strings.ToLower(r.matchers+" "+r.by+" "+r.comment+" "+s.ID), f) {
 			continue
 		}
 		p.rows = append(p.rows, r)
 	}
-	p.cursor = 0
+	p.list.SetLen(len(p.rows))
+	p.list.Select(0)
 	for i, r := range p.rows {
 		if r.s.ID == p.selID {
-			p.cursor = i
+			p.list.Select(i)
 		}
 	}
-	p.clamp()
 }
 
 // Selected is the silence under the cursor.
 func (p *SilencesPane) Selected() *alerts.Silence {
-	if p.cursor < 0 || p.cursor >= len(p.rows) {
-		return nil
+	if c := p.list.Cursor(); c < len(p.rows) {
+		return p.rows[c].s
 	}
-	return p.rows[p.cursor].s
+	return nil
 }
 
 // Filtering reports whether the filter box has focus.
-func (p *SilencesPane) Filtering() bool { return p.filtering }
-
-func (p *SilencesPane) clamp() {
-	if p.cursor >= len(p.rows) {
-		p.cursor = len(p.rows) - 1
-	}
-	if p.cursor < 0 {
-		p.cursor = 0
-	}
-	if s := p.Selected(); s != nil {
-		p.selID = s.ID
-	}
-	h := max(1, p.height)
-	if p.cursor < p.offset {
-		p.offset = p.cursor
-	}
-	if p.cursor >= p.offset+h {
-		p.offset = p.cursor - h + 1
-	}
-	p.offset = max(0, min(p.offset, len(p.rows)-h))
-}
+func (p *SilencesPane) Filtering() bool { return p.search.Active() }
 
 // SetSize sets the size.
 func (p *SilencesPane) SetSize(w, h int) {
-	p.input.SetWidth(w - 4)
-	p.height = h - 2
-	p.clamp()
+	p.search.SetWidth(w - 4)
+	p.list.SetHeight(h - 2)
 }
 
 // HandleKey handles list keys.
 func (p *SilencesPane) HandleKey(msg tea.KeyPressMsg, now time.Time) (bool, tea.Cmd) {
-	k := p.keys
-	if p.filtering {
-		switch msg.String() {
-		case "enter", "esc":
-			p.filtering = false
-			p.input.Blur()
-			if msg.String() == "esc" {
-				p.input.SetValue("")
-			}
-		default:
-			var cmd tea.Cmd
-			p.input, cmd = p.input.Update(msg)
-			p.filter = p.input.Value()
-			p.rebuild(now)
-			return true, cmd
+	if p.search.Active() {
+		ev, cmd := p.search.HandleKey(msg)
+		if ev == kit.SearchCancel {
+			p.search.SetValue("")
 		}
-		p.filter = p.input.Value()
+		p.filter = p.search.Value()
 		p.rebuild(now)
+		return true, cmd
+	}
+	if p.list.HandleKey(p.keys, msg) {
+		if s := p.Selected(); s != nil {
+			p.selID = s.ID
+		}
 		return true, nil
 	}
-	switch {
-	case matches(msg, k.Up):
-		p.cursor--
-	case matches(msg, k.Down):
-		p.cursor++
-	case matches(msg, k.Top):
-		p.cursor = 0
-	case matches(msg, k.Bottom):
-		p.cursor = len(p.rows) - 1
-	case matches(msg, k.PageUp):
-		p.cursor -= max(1, p.height-1)
-	case matches(msg, k.PageDown):
-		p.cursor += max(1, p.height-1)
-	case matches(msg, k.Filter):
-		p.filtering = true
-		p.input.SetValue(p.filter)
-		return true, p.input.Focus()
-	default:
-		return false, nil
+	if p.keys.Is(msg, kit.Filter) {
+		return true, p.search.Open(p.filter)
 	}
-	p.clamp()
-	return true, nil
+	return false, nil
 }
 
 // View draws the pane.
-func (p *SilencesPane) View(w, h int, st *Styles, now time.Time) string {
+func (p *SilencesPane) View(w, h int, st *kit.Styles, now time.Time) string {
 	var lines []string
 	switch {
-	case p.filtering:
-		lines = append(lines, p.input.View())
+	case p.search.Active():
+		lines = append(lines, p.search.View())
 	case p.filter != "":
 		lines = append(lines, st.Accent.Render("filter: ")+sanitize.Text(p.filter))
 	default:
-		lines = append(lines, st.Muted.Render(fmt.Sprintf("%d silences · x expire · e extend · / filter", len(p.rows))))
+		lines = append(lines, st.Muted.Render(fmt.Sprintf("%d silences · %s", len(p.rows), p.keys.Hints())))
 	}
-	lines = append(lines, st.Header.Render(fit("  ID       STATE    ENDS        BY", 36)+" "+fit("MATCHERS", max(8, w/3))+" COMMENT"))
+	lines = append(lines, st.Header.Render(kit.Fit("  ID       STATE    ENDS        BY", 36)+" "+kit.Fit("MATCHERS", max(8, w/3))+" COMMENT"))
 	if len(p.rows) == 0 {
 		lines = append(lines, "", st.Muted.Render("  No silences."))
-		return box(lines, w, h)
+		return kit.Box(lines, w, h)
 	}
-	body := h - len(lines)
-	end := min(len(p.rows), p.offset+body)
-	for i := p.offset; i < end; i++ {
+	from, to := p.list.Window()
+	for i := from; i < to; i++ {
 		r := p.rows[i]
 		ends := timefmt.Left(r.s.EndsAt, now)
 		if r.s.State == "expired" {
@@ -186,13 +136,13 @@ func (p *SilencesPane) View(w, h int, st *Styles, now time.Time) string {
 		if r.s.Ack {
 			mark += st.StateStyle("acked").Render(" [ack]")
 		}
-		line := fit(r.sid, 8) + " " + st.StateStyle(r.s.State).Render(fit(r.s.State, 8)) + " " + fit(ends, 11) + " " + fit(r.by, 14) + " " +
-			fit(r.matchers, max(8, w/3)) + " " + r.comment + mark
-		if i == p.cursor {
-			lines = append(lines, st.Cursor.Render("▌ ")+st.Selected.Render(fit(ansiStrip(line), w-2)))
+		line := kit.Fit(r.sid, 8) + " " + st.StateStyle(r.s.State).Render(kit.Fit(r.s.State, 8)) + " " + kit.Fit(ends, 11) + " " + kit.Fit(r.by, 14) + " " +
+			kit.Fit(r.matchers, max(8, w/3)) + " " + r.comment + mark
+		if i == p.list.Cursor() {
+			lines = append(lines, st.Cursor.Render("▌ ")+st.Selected.Render(kit.Fit(kit.Strip(line), w-2)))
 		} else {
 			lines = append(lines, "  "+line)
 		}
 	}
-	return box(lines, w, h)
+	return kit.Box(lines, w, h)
 }

@@ -11,6 +11,7 @@ import (
 
 	"oncall/internal/alerts"
 	"oncall/internal/handoff"
+	"oncall/tui/dialog"
 )
 
 // HandoffScreenName is the name of the handoff screen (the "handoff" key).
@@ -268,7 +269,7 @@ func (h *handoffScreen) newNote(m *Model) tea.Cmd {
 	if noteJournal(m, h.opts) == nil {
 		return m.setStatus("no journal configured: notes cannot be saved", true)
 	}
-	m.PushDialog(newNoteDialog(nil))
+	m.PushDialog(dialog.NewNote(nil))
 	return nil
 }
 
@@ -284,7 +285,7 @@ func (h *handoffScreen) editNote(m *Model) tea.Cmd {
 	if n.Alert != "" {
 		about = "about " + n.Alert
 	}
-	m.PushDialog(newNoteEditDialog(n.ID, n.Text, about, n.FollowUp))
+	m.PushDialog(dialog.NewNoteEdit(n.ID, n.Text, about, n.FollowUp))
 	return nil
 }
 

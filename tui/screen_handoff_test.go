@@ -12,6 +12,7 @@ import (
 	"oncall/internal/config"
 	"oncall/internal/handoff"
 	"oncall/internal/journal"
+	"oncall/tui/dialog"
 )
 
 // handoffModel is a test model with the handoff and note screens, whose
@@ -214,12 +215,12 @@ func TestNotesFromAlertsAndHandoffAreJournaled(t *testing.T) {
 	if m.view != viewAlerts {
 		t.Fatalf("view after n = %v, want the alert list", m.view)
 	}
-	d, ok := m.overlays.top().(*NoteDialog)
+	d, ok := m.overlays.top().(*dialog.Note)
 	if !ok {
 		t.Fatalf("top dialog = %T", m.overlays.top())
 	}
 	press(m, "enter")
-	if d.err == "" || m.overlays.top() != d {
+	if d.Err() == "" || m.overlays.top() != d {
 		t.Fatal("an empty note was accepted")
 	}
 	typeText(m, "restarted backend-1")
@@ -282,8 +283,8 @@ func TestEditAndStrikeNotesOnTheHandoffScreen(t *testing.T) {
 	_, cmd := m.Update(keyMsg("x"))
 	run(m, cmd, 2)
 	press(m, "e")
-	d, ok := m.overlays.top().(*NoteDialog)
-	if !ok || d.input.Value() != "ask the DBA about pgbouncer limits" || !d.followUp {
+	d, ok := m.overlays.top().(*dialog.Note)
+	if !ok || d.Value() != "ask the DBA about pgbouncer limits" || !d.FollowUp() {
 		t.Fatalf("edit dialog = %T %+v", m.overlays.top(), d)
 	}
 	typeText(m, " (asked)")
@@ -336,7 +337,7 @@ func TestHandoffExports(t *testing.T) {
 	// w: a prompt, then the file, journaled with its path.
 	out := filepath.Join(t.TempDir(), "handoff.json")
 	press(m, "w")
-	if _, ok := m.overlays.top().(*PromptDialog); !ok {
+	if _, ok := m.overlays.top().(*dialog.Prompt); !ok {
 		t.Fatalf("w opened %T", m.overlays.top())
 	}
 	for range 40 {
@@ -393,7 +394,7 @@ func TestNoteKeepsTheCurrentScreen(t *testing.T) {
 		t.Fatalf("b did not open the budget screen: view %v screen %q", m.view, m.screen)
 	}
 	press(m, "n")
-	if _, ok := m.overlays.top().(*NoteDialog); !ok {
+	if _, ok := m.overlays.top().(*dialog.Note); !ok {
 		t.Fatalf("top dialog = %T, want the note dialog", m.overlays.top())
 	}
 	if m.view != viewScreen || m.screen != BudgetScreenName {

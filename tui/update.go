@@ -1,26 +1,13 @@
 package tui
 
 import (
-	"context"
 	"fmt"
-	"time"
 
 	tea "charm.land/bubbletea/v2"
 
-	"oncall/internal/alerts"
+	"oncall/tui/dialog"
+	"oncall/tui/kit"
 )
-
-// actionDoneMsg reports a finished write.
-type actionDoneMsg struct {
-	what string
-	id   string
-	err  error
-}
-
-type keepAliveDoneMsg struct {
-	done []alerts.Extension
-	errs []error
-}
 
 // Update implements tea.Model.
 func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
@@ -53,15 +40,15 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		if len(msg.done) > 0 {
 			return m, tea.Batch(m.setStatus(fmt.Sprintf("kept %d ack(s) alive", len(msg.done)), false), m.refreshNow())
 		}
-	case StatusMsg:
+	case kit.StatusMsg:
 		return m, m.setStatus(msg.Text, msg.Err)
 	case statusExpiredMsg:
 		if msg.id == m.status.id {
 			m.status = statusLine{}
 		}
-	case RefreshMsg:
+	case kit.RefreshMsg:
 		return m, m.refreshNow()
-	case Routed:
+	case kit.Routed:
 		if s := m.screens[msg.Screen()]; s != nil {
 			return m, s.Update(m, msg)
 		}
@@ -108,25 +95,25 @@ func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 
 // viewKey handles keys that belong to the current view.
 func (m *Model) viewKey(msg tea.KeyPressMsg) (bool, tea.Cmd) {
-	k := &m.keys
+	k := m.keys.Scope(scopeAlerts)
 	switch m.view {
 	case viewAlerts, viewDetail:
 		switch {
-		case matches(msg, k.Silence):
+		case k.Is(msg, actSilence):
 			return true, m.openSilenceDialog()
-		case matches(msg, k.Ack):
+		case k.Is(msg, actAck):
 			return true, m.ack()
-		case matches(msg, k.Enter) && m.view == viewAlerts:
+		case k.Is(msg, kit.Enter) && m.view == viewAlerts:
 			if m.wide {
 				m.focus = focusDetail
 			} else {
 				m.view = viewDetail
 			}
 			return true, nil
-		case matches(msg, k.Tab) && m.wide:
+		case k.Is(msg, kit.Tab) && m.wide:
 			m.focus = 1 - m.focus
 			return true, nil
-		case matches(msg, k.Back) && (m.view == viewDetail || m.focus == focusDetail):
+		case k.Is(msg, kit.Back) && (m.view == viewDetail || m.focus == focusDetail):
 			m.view, m.focus = viewAlerts, focusList
 			return true, nil
 		}
@@ -139,10 +126,11 @@ func (m *Model) viewKey(msg tea.KeyPressMsg) (bool, tea.Cmd) {
 		}
 		return used, cmd
 	case viewSilences:
+		k := m.keys.Scope(scopeSilences)
 		switch {
-		case matches(msg, k.Expire):
+		case k.Is(msg, actExpire):
 			return true, m.confirmExpire()
-		case matches(msg, k.Extend):
+		case k.Is(msg, actExtend):
 			return true, m.promptExtend()
 		}
 		return m.silencesPane.HandleKey(msg, m.now())
@@ -154,30 +142,25 @@ func (m *Model) viewKey(msg tea.KeyPressMsg) (bool, tea.Cmd) {
 
 // globalKey handles keys that work everywhere.
 func (m *Model) globalKey(msg tea.KeyPressMsg) tea.Cmd {
-	k := &m.keys
+	k := m.keys.Global()
 	switch {
-	case matches(msg, k.Quit):
+	case k.Is(msg, kit.Quit):
 		return m.quit()
-	case matches(msg, k.Help):
-		m.overlays.push(&HelpDialog{keys: &m.keys}, m.now())
-	case matches(msg, k.Refresh):
+	case k.Is(msg, kit.Help):
+		m.overlays.push(dialog.NewHelp(m.currentKeys()), m.now())
+	case k.Is(msg, kit.Refresh):
 		cmd := m.setStatus("refreshing…", false)
 		m.refreshStatus = m.statusID // a failing reply replaces it (applyFetched)
 		return tea.Batch(m.refreshNow(), cmd)
-	case matches(msg, k.Silences):
+	case k.Is(msg, actSilences):
 		m.view = viewSilences
-	case matches(msg, k.Alerts), matches(msg, k.Back):
+	case k.Is(msg, actAlerts), k.Is(msg, kit.Back):
 		m.view, m.focus = viewAlerts, focusList
-	case matches(msg, k.Tab):
+	case k.Is(msg, kit.Tab):
 		m.nextTab()
 	default:
-		for action, name := range m.screenKeys {
-			if b := m.keys.named()[action]; b != nil && matches(msg, *b) {
-				return m.openScreen(name)
-			}
-		}
-		if matches(msg, k.Logs, k.Traces, k.Budget, k.Runbook, k.Handoff, k.Note) {
-			return m.setStatus(fmt.Sprintf("%q: not available (no source configured for it)", msg.String()), true)
+		if ok, found := m.openKeyFor(msg); found {
+			return m.openWith(ok, msg)
 		}
 	}
 	return nil
@@ -200,26 +183,6 @@ type backTo struct {
 	screen string
 }
 
-// returnFromScreen shows the view the current screen was opened from: a
-// screen that is only a dialog (the note) leaves the operator where they
-// were.
-func (m *Model) returnFromScreen() {
-	if m.back.view == viewScreen && m.screens[m.back.screen] == nil {
-		m.back = backTo{view: viewAlerts}
-	}
-	m.view, m.screen = m.back.view, m.back.screen
-}
-
-// ShowScreen switches to a screen without re-opening it.
-func (m *Model) ShowScreen(name string) {
-	if m.screens[name] != nil {
-		m.view, m.screen = viewScreen, name
-	}
-}
-
-// ScreenByName returns a registered screen.
-func (m *Model) ScreenByName(name string) Screen { return m.screens[name] }
-
 // nextTab cycles alerts → silences → open screens in narrow layouts.
 func (m *Model) nextTab() {
 	switch m.view {
@@ -234,165 +197,4 @@ func (m *Model) quit() tea.Cmd {
 	m.quitting = true
 	m.Stop()
 	return tea.Quit
-}
-
-func (m *Model) refuseReadOnly() tea.Cmd {
-	return m.setStatus("read-only session (viewer): silences and acks are refused", true)
-}
-
-func (m *Model) openSilenceDialog() tea.Cmd {
-	if m.opts.ReadOnly || m.deps.Actions == nil {
-		return m.refuseReadOnly()
-	}
-	a := m.alertsPane.Selected()
-	if a == nil {
-		return m.setStatus("select an alert to silence", true)
-	}
-	ms := alerts.MatchersFor(a, m.deps.Config.Alerts.SilenceLabels)
-	m.overlays.push(NewSilenceDialog(ms, m.deps.Config.Alerts.SilenceDuration.D(), m.merged), m.now())
-	return nil
-}
-
-func (m *Model) ack() tea.Cmd {
-	if m.opts.ReadOnly || m.deps.Actions == nil {
-		return m.refuseReadOnly()
-	}
-	a := m.alertsPane.Selected()
-	if a == nil {
-		return m.setStatus("select an alert to ack", true)
-	}
-	if a.Ack != nil {
-		return m.setStatus(fmt.Sprintf("%s is already acked by %s", a.Name(), a.Ack.By), false)
-	}
-	ms := alerts.MatchersFor(a, m.deps.Config.Alerts.AckLabels)
-	svc, dur, name := m.deps.Actions, m.deps.Config.Alerts.AckDuration.D(), a.Name()
-	return tea.Batch(m.setStatus("acking "+name+"…", false), m.tracked("acked "+name, ms.String(), func() tea.Msg {
-		ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
-		defer cancel()
-		res, err := svc.Ack(ctx, ms, dur, "")
-		return actionDoneMsg{what: "acked " + name, id: res.SilenceID, err: err}
-	}))
-}
-
-func (m *Model) confirmExpire() tea.Cmd {
-	if m.opts.ReadOnly || m.deps.Actions == nil {
-		return m.refuseReadOnly()
-	}
-	s := m.silencesPane.Selected()
-	if s == nil || s.State == "expired" {
-		return m.setStatus("select an active silence to expire", true)
-	}
-	m.overlays.push(&ConfirmDialog{Title: "Expire silence?", Body: fmt.Sprintf("%s by %s\n%s", s.ID, s.CreatedBy, s.Comment), OnYes: actionExpire{id: s.ID}}, m.now())
-	return nil
-}
-
-type actionExpire struct{ id string }
-type actionExtend struct {
-	id  string
-	dur time.Duration
-}
-
-func (m *Model) promptExtend() tea.Cmd {
-	if m.opts.ReadOnly || m.deps.Actions == nil {
-		return m.refuseReadOnly()
-	}
-	s := m.silencesPane.Selected()
-	if s == nil || s.State == "expired" {
-		return m.setStatus("select an active silence to extend", true)
-	}
-	id := s.ID
-	m.overlays.push(NewPromptDialog("Extend silence "+shortID(id), "by: ", "1h", "enter extends from its current end · esc cancels", func(v string) (Action, error) {
-		d, err := time.ParseDuration(v)
-		if err != nil || d <= 0 {
-			return nil, fmt.Errorf("use a duration such as 30m or 2h")
-		}
-		return actionExtend{id: id, dur: d}, nil
-	}), m.now())
-	return nil
-}
-
-// doAction turns a dialog's action into commands. Writes run as commands
-// with a timeout; their results come back as actionDoneMsg.
-func (m *Model) doAction(a Action) tea.Cmd {
-	svc := m.deps.Actions
-	run := func(what, target string, f func(ctx context.Context) (string, error)) tea.Cmd {
-		return m.tracked(what, target, func() tea.Msg {
-			ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
-			defer cancel()
-			id, err := f(ctx)
-			return actionDoneMsg{what: what, id: id, err: err}
-		})
-	}
-	switch a := a.(type) {
-	case nil:
-		return nil
-	case ActionClose:
-		m.overlays.pop()
-	case ActionCreateSilence:
-		m.overlays.pop()
-		return tea.Batch(m.setStatus("creating silence…", false), run("silenced", a.Matchers.String(), func(ctx context.Context) (string, error) {
-			return svc.Silence(ctx, a.Matchers, a.Duration, a.Comment)
-		}))
-	case actionExpire:
-		m.overlays.pop()
-		return run("expired", a.id, func(ctx context.Context) (string, error) { return a.id, svc.Expire(ctx, a.id) })
-	case actionExtend:
-		m.overlays.pop()
-		return run("extended", a.id, func(ctx context.Context) (string, error) {
-			id, _, err := svc.Extend(ctx, a.id, a.dur)
-			return id, err
-		})
-	default:
-		m.overlays.pop()
-		for _, s := range m.screens {
-			if h, ok := s.(ActionHandler); ok {
-				if cmd, ok := h.HandleAction(m, a); ok {
-					return cmd
-				}
-			}
-		}
-	}
-	return nil
-}
-
-// ActionHandler is a Screen that handles actions from its own dialogs.
-type ActionHandler interface {
-	HandleAction(m *Model, a Action) (tea.Cmd, bool)
-}
-
-// PushDialog opens a dialog (screens use it).
-func (m *Model) PushDialog(d Dialog) { m.overlays.push(d, m.now()) }
-
-func (m *Model) actionDone(msg actionDoneMsg) tea.Cmd {
-	if msg.err != nil {
-		return m.setStatus(msg.what+" failed (journaled): "+msg.err.Error(), true)
-	}
-	text := msg.what
-	if msg.id != "" {
-		text += " · silence " + msg.id
-	}
-	return tea.Batch(m.setStatus(text, false), m.refreshNow())
-}
-
-// keepAcksAlive extends the user's own acks on still-firing alerts before
-// they expire. At most one run is in flight.
-func (m *Model) keepAcksAlive() tea.Cmd {
-	cfg := m.deps.Config
-	svc := m.deps.Actions
-	if svc == nil || m.opts.ReadOnly || !cfg.Alerts.KeepAcksAlive || m.keepAliveRun || m.amSilences == nil || m.amAlerts == nil {
-		return nil
-	}
-	dur := cfg.Alerts.AckDuration.D()
-	lead := max(3*m.refreshEvery, dur/3)
-	if len(alerts.PlanKeepAlive(m.silences, m.merged, svc.User, m.now(), lead, dur)) == 0 {
-		return nil
-	}
-	m.keepAliveRun = true
-	sils, live := m.silences, m.merged
-	return m.tracked("ack keep-alive", "", func() tea.Msg {
-		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-		defer cancel()
-		done, errs := svc.KeepAcksAlive(ctx, sils, live, lead, dur)
-		return keepAliveDoneMsg{done: done, errs: errs}
-	})
 }

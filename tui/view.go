@@ -11,6 +11,8 @@ import (
 
 	"oncall/internal/sanitize"
 	"oncall/internal/timefmt"
+
+	"oncall/tui/kit"
 )
 
 // wideMin is the width from which the list and the detail sit side by side;
@@ -63,7 +65,7 @@ func (m *Model) Render() string {
 		return "starting…"
 	}
 	if m.width < 40 || m.height < 10 {
-		return box([]string{"too small", "oncall needs 40×10", fmt.Sprintf("(now %d×%d)", m.width, m.height)}, m.width, m.height)
+		return kit.Box([]string{"too small", "oncall needs 40×10", fmt.Sprintf("(now %d×%d)", m.width, m.height)}, m.width, m.height)
 	}
 	now := m.now()
 	w, bodyH := m.width, m.bodyHeight()
@@ -92,7 +94,7 @@ func (m *Model) Render() string {
 	case viewSilences:
 		body = m.silencesPane.View(w, bodyH, m.st, now)
 	case viewScreen:
-		body = box(strings.Split(m.screens[m.screen].View(w, bodyH, m.st, now), "\n"), w, bodyH)
+		body = kit.Box(strings.Split(m.screens[m.screen].View(w, bodyH, m.st, now), "\n"), w, bodyH)
 	}
 	out := m.header(now) + "\n" + m.tabs() + "\n" + body + "\n" + m.statusBar(now)
 	if top := m.overlays.top(); top != nil {
@@ -106,7 +108,7 @@ func (m *Model) overlayOn(base, dlg string) string {
 	dw, dh := lipgloss.Width(dlg), lipgloss.Height(dlg)
 	x, y := max(0, (m.width-dw)/2), max(0, (m.height-dh)/3)
 	c := lipgloss.NewCompositor(lipgloss.NewLayer(base), lipgloss.NewLayer(dlg).X(x).Y(y).Z(1))
-	return box(strings.Split(c.Render(), "\n"), m.width, m.height)
+	return kit.Box(strings.Split(c.Render(), "\n"), m.width, m.height)
 }
 
 func (m *Model) header(now time.Time) string {
@@ -123,9 +125,9 @@ func (m *Model) header(now time.Time) string {
 	}
 	right := m.st.Muted.Render(fmt.Sprintf("sort: %s", m.alertsPane.SortKey()))
 	left := title + ctx + "  " + counts
-	gap := m.width - width(left) - width(right)
+	gap := m.width - kit.Width(left) - kit.Width(right)
 	if gap < 1 {
-		return fit(left, m.width)
+		return kit.Fit(left, m.width)
 	}
 	return left + strings.Repeat(" ", gap) + right
 }
@@ -142,7 +144,7 @@ func (m *Model) tabs() string {
 	tabs = append(tabs, tab{"Silences", m.view == viewSilences})
 	for _, n := range m.screenOrder {
 		if m.view == viewScreen && m.screen == n {
-			tabs = append(tabs, tab{m.screens[n].Title(), true})
+			tabs = append(tabs, tab{m.screenTitles[n], true})
 		}
 	}
 	var parts []string
@@ -153,7 +155,7 @@ func (m *Model) tabs() string {
 			parts = append(parts, m.st.TabInactive.Render(t.name))
 		}
 	}
-	return fit(strings.Join(parts, ""), m.width)
+	return kit.Fit(strings.Join(parts, ""), m.width)
 }
 
 // statusBar: context, user, source health, last refresh, and either the
@@ -203,13 +205,13 @@ func (m *Model) statusBar(now time.Time) string {
 			right = st.Bar.Render(" ? help · q quit ")
 		}
 	}
-	lw, rw := width(left), width(right)
+	lw, rw := kit.Width(left), kit.Width(right)
 	if lw+rw+1 > m.width {
-		right = cut(right, max(0, m.width-lw-1))
-		rw = width(right)
+		right = kit.Cut(right, max(0, m.width-lw-1))
+		rw = kit.Width(right)
 	}
 	if lw+rw > m.width {
-		return fit(left, m.width)
+		return kit.Fit(left, m.width)
 	}
 	return left + st.Bar.Render(strings.Repeat(" ", m.width-lw-rw)) + right
 }

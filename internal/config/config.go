@@ -47,7 +47,7 @@ type Config struct {
 	Escalation     Escalation          `toml:"escalation"`
 	Shift          Shift               `toml:"shift"`
 	UI             UI                  `toml:"ui"`
-	Keys           map[string]string   `toml:"keys"`
+	Keys           Keys                `toml:"keys"`
 	Journal        Journal             `toml:"journal"`
 	Serve          Serve               `toml:"serve"`
 

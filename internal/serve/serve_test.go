@@ -11,7 +11,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 	gossh "golang.org/x/crypto/ssh"
 
-	"oncall/tui"
+	"oncall/tui/kit"
 )
 
 func hasAlerts(s string) bool { return strings.Contains(s, "APIDown") && strings.Contains(s, "firing") }
@@ -137,8 +137,8 @@ func TestSessionsRenderIndependently(t *testing.T) {
 	if strings.Contains(ls, "Detail  Silences") || !strings.Contains(ls, "│") {
 		t.Fatalf("160x48 session is not side by side:\n%s", ls)
 	}
-	darkBar := sgrBackground(t, tui.DarkPalette().BarBg)
-	lightBar := sgrBackground(t, tui.LightPalette().BarBg)
+	darkBar := sgrBackground(t, kit.DarkPalette().BarBg)
+	lightBar := sgrBackground(t, kit.LightPalette().BarBg)
 	if darkBar == lightBar {
 		t.Fatal("palettes do not differ at 256 colours")
 	}

@@ -1,4 +1,4 @@
-package tui
+package dialog
 
 import (
 	"fmt"
@@ -15,10 +15,11 @@ import (
 
 	"oncall/internal/alerts"
 	"oncall/internal/sanitize"
+	"oncall/tui/kit"
 )
 
-// ActionCreateSilence asks the root to post a silence.
-type ActionCreateSilence struct {
+// CreateSilence asks the root to post a silence.
+type CreateSilence struct {
 	Matchers labels.Matchers
 	Duration time.Duration
 	Comment  string
@@ -27,9 +28,9 @@ type ActionCreateSilence struct {
 // SilencePresets are the duration presets; the first is the default.
 func SilencePresets() []string { return []string{"15m", "1h", "4h"} }
 
-// SilenceDialog edits matchers, duration and comment. It shows live how many
+// Silence edits matchers, duration and comment. It shows live how many
 // current alerts the matchers select, with Alertmanager's own semantics.
-type SilenceDialog struct {
+type Silence struct {
 	fields  [3]textinput.Model // matchers, duration, comment
 	focus   int
 	alerts  []*alerts.Alert
@@ -38,9 +39,9 @@ type SilenceDialog struct {
 	err     string
 }
 
-// NewSilenceDialog prefills matchers from the alert's labels.
-func NewSilenceDialog(ms labels.Matchers, defaultDur time.Duration, current []*alerts.Alert) *SilenceDialog {
-	d := &SilenceDialog{alerts: current}
+// NewSilence prefills matchers from the alert's labels.
+func NewSilence(ms labels.Matchers, defaultDur time.Duration, current []*alerts.Alert) *Silence {
+	d := &Silence{alerts: current}
 	for i := range d.fields {
 		t := textinput.New()
 		t.CharLimit = 1024
@@ -102,7 +103,7 @@ func matcherText(m *labels.Matcher) (string, bool) {
 	return fmt.Sprintf(`%s%s"%s"`, m.Name, op, esc), true
 }
 
-func (d *SilenceDialog) recount() {
+func (d *Silence) recount() {
 	ms, err := alerts.ParseMatchers(d.fields[0].Value())
 	d.parseOK = err == nil && len(ms) > 0
 	if d.parseOK {
@@ -110,17 +111,17 @@ func (d *SilenceDialog) recount() {
 	}
 }
 
-func (d *SilenceDialog) setFocus(i int) tea.Cmd {
+func (d *Silence) setFocus(i int) tea.Cmd {
 	d.fields[d.focus].Blur()
 	d.focus = (i + len(d.fields)) % len(d.fields)
 	return d.fields[d.focus].Focus()
 }
 
-// HandleKey implements Dialog.
-func (d *SilenceDialog) HandleKey(msg tea.KeyPressMsg) (Action, tea.Cmd) {
+// HandleKey implements kit.Dialog.
+func (d *Silence) HandleKey(msg tea.KeyPressMsg) (kit.Action, tea.Cmd) {
 	switch msg.String() {
 	case "esc":
-		return ActionClose{}, nil
+		return kit.ActionClose{}, nil
 	case "tab", "down":
 		return nil, d.setFocus(d.focus + 1)
 	case "shift+tab", "up":
@@ -145,7 +146,7 @@ func (d *SilenceDialog) HandleKey(msg tea.KeyPressMsg) (Action, tea.Cmd) {
 	return nil, cmd
 }
 
-func (d *SilenceDialog) cyclePreset(forward bool) {
+func (d *Silence) cyclePreset(forward bool) {
 	p := SilencePresets()
 	cur := strings.TrimSpace(d.fields[1].Value())
 	idx := -1
@@ -162,7 +163,7 @@ func (d *SilenceDialog) cyclePreset(forward bool) {
 	d.fields[1].SetValue(p[idx])
 }
 
-func (d *SilenceDialog) submit() (Action, tea.Cmd) {
+func (d *Silence) submit() (kit.Action, tea.Cmd) {
 	ms, err := alerts.ParseMatchers(d.fields[0].Value())
 	if err != nil || len(ms) == 0 {
 		d.err = "matchers: " + firstLine(fmt.Sprint(err))
@@ -182,11 +183,11 @@ func (d *SilenceDialog) submit() (Action, tea.Cmd) {
 		d.err = err.Error()
 		return nil, d.setFocus(0)
 	}
-	return ActionCreateSilence{Matchers: ms, Duration: time.Duration(dur), Comment: comment}, nil
+	return CreateSilence{Matchers: ms, Duration: time.Duration(dur), Comment: comment}, nil
 }
 
-// View implements Dialog.
-func (d *SilenceDialog) View(w, h int, st *Styles) string {
+// View implements kit.Dialog.
+func (d *Silence) View(w, h int, st *kit.Styles) string {
 	bw := min(w-4, 90)
 	lines := []string{st.DialogTitle.Render("New silence"), ""}
 	for i := range d.fields {
@@ -195,7 +196,7 @@ func (d *SilenceDialog) View(w, h int, st *Styles) string {
 	}
 	lines = append(lines, "")
 	if d.parseOK {
-		lines = append(lines, st.Accent.Render(fmt.Sprintf("matches %d current alert%s", d.count, plural(d.count))))
+		lines = append(lines, st.Accent.Render(fmt.Sprintf("matches %d current alert%s", d.count, kit.Plural(d.count))))
 	} else {
 		lines = append(lines, st.Error.Render("matchers do not parse"))
 	}
@@ -205,13 +206,6 @@ func (d *SilenceDialog) View(w, h int, st *Styles) string {
 	}
 	lines = append(lines, st.Muted.Render("tab next field · enter on comment confirms · esc cancels"))
 	return st.Dialog.Width(bw).Render(lipgloss.JoinVertical(lipgloss.Left, lines...))
-}
-
-func plural(n int) string {
-	if n == 1 {
-		return ""
-	}
-	return "s"
 }
 
 func firstLine(s string) string {

@@ -1,4 +1,4 @@
-package tui
+package dialog
 
 import (
 	"sort"
@@ -10,37 +10,39 @@ import (
 
 	"oncall/internal/alerts"
 	"oncall/internal/sanitize"
+	"oncall/tui/kit"
 )
 
-// noteMaxLen caps a note's length.
-const noteMaxLen = 2000
+// NoteMaxLen caps a note's length.
+const NoteMaxLen = 2000
 
-// actionAddNote asks to journal a new note.
-type actionAddNote struct {
-	text, alert, fingerprint string
-	followUp                 bool
+// AddNote asks to journal a new note (about an alert, or the shift when
+// Alert is "").
+type AddNote struct {
+	Text, Alert, Fingerprint string
+	FollowUp                 bool
 }
 
-// actionEditNote asks to journal a new text for note id.
-type actionEditNote struct {
-	id, text string
-	followUp bool
+// EditNote asks to journal a new text for note ID.
+type EditNote struct {
+	ID, Text string
+	FollowUp bool
 }
 
-// NoteDialog asks for a note's text and whether it is a follow-up for the
+// Note asks for a note's text and whether it is a follow-up for the
 // next shift. It never writes: enter returns an action.
-type NoteDialog struct {
+type Note struct {
 	title    string
 	about    string
 	input    textinput.Model
 	followUp bool
 	err      string
-	submit   func(text string, followUp bool) Action
+	submit   func(text string, followUp bool) kit.Action
 }
 
-// newNoteDialog builds a dialog for a new note about a (nil: the shift).
-func newNoteDialog(a *alerts.Alert) *NoteDialog {
-	d := &NoteDialog{title: "New note", about: "about the shift"}
+// NewNote builds a dialog for a new note about a (nil: the shift).
+func NewNote(a *alerts.Alert) *Note {
+	d := &Note{title: "New note", about: "about the shift"}
 	var name, fp string
 	if a != nil {
 		name, fp = a.Name(), a.Fingerprint
@@ -49,26 +51,26 @@ func newNoteDialog(a *alerts.Alert) *NoteDialog {
 			d.about += " · " + id
 		}
 	}
-	d.submit = func(text string, followUp bool) Action {
-		return actionAddNote{text: text, alert: name, fingerprint: fp, followUp: followUp}
+	d.submit = func(text string, followUp bool) kit.Action {
+		return AddNote{Text: text, Alert: name, Fingerprint: fp, FollowUp: followUp}
 	}
 	d.init("")
 	return d
 }
 
-// newNoteEditDialog builds a dialog that edits note id.
-func newNoteEditDialog(id, text, about string, followUp bool) *NoteDialog {
-	d := &NoteDialog{title: "Edit note", about: about, followUp: followUp}
-	d.submit = func(text string, followUp bool) Action { return actionEditNote{id: id, text: text, followUp: followUp} }
+// NewNoteEdit builds a dialog that edits note id.
+func NewNoteEdit(id, text, about string, followUp bool) *Note {
+	d := &Note{title: "Edit note", about: about, followUp: followUp}
+	d.submit = func(text string, followUp bool) kit.Action { return EditNote{ID: id, Text: text, FollowUp: followUp} }
 	d.init(text)
 	return d
 }
 
-func (d *NoteDialog) init(value string) {
+func (d *Note) init(value string) {
 	d.input = textinput.New()
 	d.input.Prompt = "note: "
 	d.input.Placeholder = "what happened, what you did, what is left"
-	d.input.CharLimit = noteMaxLen
+	d.input.CharLimit = NoteMaxLen
 	d.input.SetValue(value)
 	d.input.Focus()
 }
@@ -89,12 +91,12 @@ func identifyingLabels(labels map[string]string) string {
 	return sanitize.Truncate(strings.Join(parts, " "), 80)
 }
 
-// HandleKey implements Dialog: enter saves, tab toggles follow-up, esc
+// HandleKey implements kit.Dialog: enter saves, tab toggles follow-up, esc
 // cancels.
-func (d *NoteDialog) HandleKey(msg tea.KeyPressMsg) (Action, tea.Cmd) {
+func (d *Note) HandleKey(msg tea.KeyPressMsg) (kit.Action, tea.Cmd) {
 	switch msg.String() {
 	case "esc":
-		return ActionClose{}, nil
+		return kit.ActionClose{}, nil
 	case "tab":
 		d.followUp = !d.followUp
 		return nil, nil
@@ -112,8 +114,8 @@ func (d *NoteDialog) HandleKey(msg tea.KeyPressMsg) (Action, tea.Cmd) {
 	return nil, cmd
 }
 
-// View implements Dialog.
-func (d *NoteDialog) View(w, h int, st *Styles) string {
+// View implements kit.Dialog.
+func (d *Note) View(w, h int, st *kit.Styles) string {
 	bw := min(w-4, 80)
 	d.input.SetWidth(max(10, bw-6-len(d.input.Prompt)))
 	box := "[ ]"
@@ -121,7 +123,7 @@ func (d *NoteDialog) View(w, h int, st *Styles) string {
 		box = "[x]"
 	}
 	lines := []string{
-		st.DialogTitle.Render(d.title) + st.Muted.Render(" · "+cut(d.about, max(10, bw-len(d.title)-7))),
+		st.DialogTitle.Render(d.title) + st.Muted.Render(" · "+kit.Cut(d.about, max(10, bw-len(d.title)-7))),
 		"", d.input.View(), "",
 		st.Value.Render(box + " follow-up for the next shift"),
 	}
@@ -131,3 +133,12 @@ func (d *NoteDialog) View(w, h int, st *Styles) string {
 	lines = append(lines, "", st.Muted.Render("enter saves · tab toggles follow-up · esc cancels"))
 	return st.Dialog.Width(bw).Render(lipgloss.JoinVertical(lipgloss.Left, lines...))
 }
+
+// Value is the note's text as typed.
+func (d *Note) Value() string { return d.input.Value() }
+
+// FollowUp reports whether the note is marked as a follow-up.
+func (d *Note) FollowUp() bool { return d.followUp }
+
+// Err is the dialog's validation message ("" when none).
+func (d *Note) Err() string { return d.err }
