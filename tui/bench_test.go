@@ -58,7 +58,7 @@ func scaleFixture() (models.GettableAlerts, models.GettableSilences, []v1.Alert,
 				"cluster":   []string{"eu-west-1", "us-east-1"}[i%2],
 				"team":      fmt.Sprintf("team-%d", n%5),
 			}
-			f := fxAlert{labels: labels, summary: fmt.Sprintf("%s on host-%03d: error ratio %d.%d%%", name, i, k%97, k%10), age: time.Duration(k%3600) * time.Second}
+			f := fxAlert{Labels: labels, Summary: fmt.Sprintf("%s on host-%03d: error ratio %d.%d%%", name, i, k%97, k%10), Age: time.Duration(k%3600) * time.Second}
 			fp := alerts.Fingerprint(labels)
 			if i == 0 {
 				firstFP = fp
@@ -66,12 +66,12 @@ func scaleFixture() (models.GettableAlerts, models.GettableSilences, []v1.Alert,
 			switch {
 			case k%7 == 3:
 				id := fmt.Sprintf("00000000-0000-4000-8000-%012d", k)
-				f.silencedBy = []string{id}
+				f.SilencedBy = []string{id}
 				if k%49 == 3 && len(sils) < 200 {
 					addSilence(id, "ops@bastion", "ACK! ops@bastion: looking", eq("alertname", name), eq("instance", labels["instance"]))
 				}
 			case k%11 == 5 && i > 0:
-				f.inhibitedBy = []string{firstFP}
+				f.InhibitedBy = []string{firstFP}
 			}
 			as = append(as, amAlert(f))
 		}

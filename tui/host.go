@@ -94,3 +94,6 @@ func (m *Model) Track(what, target string, run func() tea.Msg) tea.Cmd {
 
 // DetailChanged rebuilds the alert detail.
 func (m *Model) DetailChanged() { m.syncDetail() }
+
+// ScreenNamed returns a registered screen (tests use it).
+func (m *Model) ScreenNamed(name string) kit.Screen { return m.screens[name] }

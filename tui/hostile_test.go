@@ -33,7 +33,7 @@ func hostileFixture(h string) (models.GettableAlerts, models.GettableSilences, [
 		for k, v := range extra {
 			labels[k] = v
 		}
-		a := amAlert(fxAlert{labels: labels, summary: h, age: 5 * time.Minute, silencedBy: silenced})
+		a := amAlert(fxAlert{Labels: labels, Summary: h, Age: 5 * time.Minute, SilencedBy: silenced})
 		a.Annotations["description"] = h
 		a.Annotations["runbook_url"] = "hostile.md"
 		a.Annotations["dashboard"] = "https://grafana.example/d/x?var=" + h
@@ -46,7 +46,7 @@ func hostileFixture(h string) (models.GettableAlerts, models.GettableSilences, [
 		mk(h, []string{silID}, map[string]string{"team": "a"}),
 		mk("Acked", []string{ackID}, map[string]string{"team": "b"}),
 	}
-	as = append(as, amAlert(fxAlert{labels: map[string]string{"alertname": "Inhibited", "severity": "warning", "service": h}, summary: h, age: time.Minute, inhibitedBy: []string{*as[0].Fingerprint, h}}))
+	as = append(as, amAlert(fxAlert{Labels: map[string]string{"alertname": "Inhibited", "severity": "warning", "service": h}, Summary: h, Age: time.Minute, InhibitedBy: []string{*as[0].Fingerprint, h}}))
 	active := models.SilenceStatusStateActive
 	yes, no := true, false
 	m := func(n, v string) *models.Matcher {

@@ -36,7 +36,7 @@ func notifyModel(t *testing.T, mode string) *Model {
 	t.Helper()
 	m := newTestModel(t, 120, 40, true, Options{})
 	m.deps.Config.Alerts.Notify = mode
-	m.SetData(fixture()) // the first load: already firing, never announced
+	m.SetData(uiFixture()) // the first load: already firing, never announced
 	return m
 }
 
@@ -48,25 +48,25 @@ func feedAM(m *Model, as models.GettableAlerts) []string {
 }
 
 func withAlert(f fxAlert) models.GettableAlerts {
-	as, _, _, _ := fixture()
+	as, _, _, _ := uiFixture()
 	return append(as, amAlert(f))
 }
 
 func TestBellOnlyForNewFiringCriticals(t *testing.T) {
 	m := notifyModel(t, NotifyBell)
-	as, _, _, _ := fixture()
+	as, _, _, _ := uiFixture()
 	if out := feedAM(m, as); len(out) != 0 {
 		t.Fatalf("refresh without changes notified: %q", out)
 	}
-	warn := withAlert(fxAlert{labels: map[string]string{"alertname": "DiskFull", "severity": "warning"}, summary: "x"})
+	warn := withAlert(fxAlert{Labels: map[string]string{"alertname": "DiskFull", "severity": "warning"}, Summary: "x"})
 	if out := feedAM(m, warn); len(out) != 0 {
 		t.Fatalf("a new warning notified: %q", out)
 	}
-	silenced := withAlert(fxAlert{labels: map[string]string{"alertname": "Quiet", "severity": "critical"}, summary: "x", silencedBy: []string{"s"}})
+	silenced := withAlert(fxAlert{Labels: map[string]string{"alertname": "Quiet", "severity": "critical"}, Summary: "x", SilencedBy: []string{"s"}})
 	if out := feedAM(m, silenced); len(out) != 0 {
 		t.Fatalf("a new silenced critical notified: %q", out)
 	}
-	crit := withAlert(fxAlert{labels: map[string]string{"alertname": "PaymentsDown", "severity": "critical"}, summary: "x"})
+	crit := withAlert(fxAlert{Labels: map[string]string{"alertname": "PaymentsDown", "severity": "critical"}, Summary: "x"})
 	if out := feedAM(m, crit); len(out) != 1 || out[0] != "\a" {
 		t.Fatalf("new critical: want one BEL, got %q", out)
 	}
@@ -82,7 +82,7 @@ func TestBellOnlyForNewFiringCriticals(t *testing.T) {
 
 func TestNotifyOffByDefault(t *testing.T) {
 	m := notifyModel(t, NotifyOff)
-	crit := withAlert(fxAlert{labels: map[string]string{"alertname": "PaymentsDown", "severity": "critical"}, summary: "x"})
+	crit := withAlert(fxAlert{Labels: map[string]string{"alertname": "PaymentsDown", "severity": "critical"}, Summary: "x"})
 	if out := feedAM(m, crit); len(out) != 0 {
 		t.Fatalf("notify off, got %q", out)
 	}
@@ -90,7 +90,7 @@ func TestNotifyOffByDefault(t *testing.T) {
 
 func TestOSC9IsSanitized(t *testing.T) {
 	m := notifyModel(t, NotifyOSC9)
-	crit := withAlert(fxAlert{labels: map[string]string{"alertname": "Evil\x1b]0;pwned\x07Down", "severity": "critical"}, summary: "x"})
+	crit := withAlert(fxAlert{Labels: map[string]string{"alertname": "Evil\x1b]0;pwned\x07Down", "severity": "critical"}, Summary: "x"})
 	out := feedAM(m, crit)
 	if len(out) != 1 {
 		t.Fatalf("want one OSC 9, got %q", out)
@@ -121,7 +121,7 @@ func TestNoNotificationBeforeEverySourceAnswered(t *testing.T) {
 	m.deps.AM, m.deps.Prom = am, prom
 	m.health = map[string]*sourceHealth{}
 	m.notify = notifier{}
-	crit := withAlert(fxAlert{labels: map[string]string{"alertname": "PaymentsDown", "severity": "critical"}, summary: "x"})
+	crit := withAlert(fxAlert{Labels: map[string]string{"alertname": "PaymentsDown", "severity": "critical"}, Summary: "x"})
 	if out := feedAM(m, crit); len(out) != 0 {
 		t.Fatalf("notified before Prometheus answered: %q", out)
 	}
@@ -130,7 +130,7 @@ func TestNoNotificationBeforeEverySourceAnswered(t *testing.T) {
 	if out := rawOutputs(cmd); len(out) != 0 {
 		t.Fatalf("the first complete load notified: %q", out)
 	}
-	more := append(crit, amAlert(fxAlert{labels: map[string]string{"alertname": "QueueStuck", "severity": "critical"}, summary: "x"}))
+	more := append(crit, amAlert(fxAlert{Labels: map[string]string{"alertname": "QueueStuck", "severity": "critical"}, Summary: "x"}))
 	if out := feedAM(m, more); len(out) != 1 {
 		t.Fatalf("a critical after the first load: want a bell, got %q", out)
 	}

@@ -29,7 +29,7 @@ func budgetTestModel(t *testing.T, w, h int, dark bool, edit ...func(*config.Con
 		t.Fatal(err)
 	}
 	m.Update(tea.WindowSizeMsg{Width: w, Height: h})
-	m.SetData(fixture())
+	m.SetData(uiFixture())
 	s, ok := m.ScreenByName(BudgetScreenName).(*BudgetScreen)
 	if !ok {
 		t.Fatalf("budget screen not registered")

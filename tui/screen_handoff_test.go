@@ -36,7 +36,7 @@ func handoffModel(t *testing.T, w, h int, dark bool, o Options, ho HandoffOption
 		t.Fatal(err)
 	}
 	m.Update(tea.WindowSizeMsg{Width: w, Height: h})
-	m.SetData(fixture())
+	m.SetData(uiFixture())
 	return m
 }
 
@@ -77,7 +77,7 @@ func run(m *Model, cmd tea.Cmd, depth int) []tea.Msg {
 // (00:30 in São Paulo: the night shift started at 20:00).
 func handoffFixture(t *testing.T) *handoff.Summary {
 	t.Helper()
-	as, sils, _, _ := fixture()
+	as, sils, _, _ := uiFixture()
 	loc, err := time.LoadLocation("America/Sao_Paulo")
 	if err != nil {
 		t.Fatal(err)

@@ -2,10 +2,12 @@ package tui
 
 import (
 	"strings"
+	"time"
 
 	tea "charm.land/bubbletea/v2"
 
 	"oncall/internal/logview"
+	"oncall/tui/kit"
 )
 
 // logDetail is one line shown whole: its time, service, level, ids, labels
@@ -79,7 +81,7 @@ func (s *LogsScreen) detailKey(m *Model, msg tea.KeyPressMsg) (bool, tea.Cmd) {
 	case matches(msg, k.Enter):
 		if d.row.TraceID != "" {
 			s.stopTail("tail stopped (trace opened)")
-			return true, OpenTrace(m, d.row.TraceID, d.row.SpanID)
+			return true, kit.OpenTrace(d.row.TraceID, d.row.SpanID, time.Time{})
 		}
 	default:
 		return false, nil

@@ -77,7 +77,7 @@ func newLogsModel(t testing.TB, w, h int, dark bool, srv *lokitest.Server, o Log
 		t.Fatal(err)
 	}
 	m.Update(tea.WindowSizeMsg{Width: w, Height: h})
-	m.SetData(fixture())
+	m.SetData(uiFixture())
 	return m, m.ScreenByName(LogsScreenName).(*LogsScreen)
 }
 

@@ -2,10 +2,12 @@ package tui
 
 import (
 	"fmt"
+	"time"
 
 	tea "charm.land/bubbletea/v2"
 
 	"oncall/internal/logview"
+	"oncall/tui/kit"
 )
 
 // HandleKey implements Screen. Keys of the screen: the keymap's movement
@@ -54,7 +56,7 @@ func (s *LogsScreen) HandleKey(m *Model, msg tea.KeyPressMsg) (bool, tea.Cmd) {
 		}
 		if r.TraceID != "" {
 			s.stopTail("tail stopped (trace opened)")
-			return true, OpenTrace(m, r.TraceID, r.SpanID)
+			return true, kit.OpenTrace(r.TraceID, r.SpanID, time.Time{})
 		}
 		s.openDetail(r)
 	case matches(msg, k.Back):

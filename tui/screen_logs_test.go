@@ -237,6 +237,9 @@ func TestLogsEnterOpensTraceOrLine(t *testing.T) {
 		t.Fatalf("fixture: row %q", s.row().Text)
 	}
 	_, cmd := m.Update(keyMsg("enter"))
+	if cmd != nil {
+		m.Update(cmd()) // the request to the trace screen (kit.OpenTraceMsg)
+	}
 	ts, ok := m.ScreenByName(TraceScreenName).(*TraceScreen)
 	if cmd == nil || !ok || m.screen != TraceScreenName || ts.TraceID() != logsTraceB {
 		t.Fatalf("trace not opened: screen %q", m.screen)

@@ -92,7 +92,7 @@ func newRunbookModel(t *testing.T, w, h int, dark bool, d RunbookDeps) *Model {
 		t.Fatal(err)
 	}
 	m.Update(tea.WindowSizeMsg{Width: w, Height: h})
-	m.SetData(fixture())
+	m.SetData(uiFixture())
 	return m
 }
 

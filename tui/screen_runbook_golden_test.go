@@ -76,7 +76,7 @@ func TestRunbookPromQLAgainstRealPrometheus(t *testing.T) {
 	m := newRunbookModel(t, 120, 40, true, RunbookDeps{Finder: runbooks.NewFinder(runbooks.Options{Paths: []string{dir}})})
 	m.deps.Prom = client
 	m.now = time.Now
-	m.SetData(models.GettableAlerts{amAlert(fxAlert{labels: map[string]string{"alertname": "PromSelf", "severity": "warning", "job": "prometheus"}, summary: "self", age: time.Minute})}, nil, nil, nil)
+	m.SetData(models.GettableAlerts{amAlert(fxAlert{Labels: map[string]string{"alertname": "PromSelf", "severity": "warning", "job": "prometheus"}, Summary: "self", Age: time.Minute})}, nil, nil, nil)
 	rbSelect(t, m, "PromSelf")
 	rbSend(t, m, "R")
 	s := rbScreen(t, m)

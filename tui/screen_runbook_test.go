@@ -267,7 +267,7 @@ func TestRunbookLogQLAndErrorsShowInline(t *testing.T) {
 func TestRunbookSubstitutesQuotedLabels(t *testing.T) {
 	prom := &rbFakeProm{}
 	m := newRunbookModel(t, 120, 40, true, RunbookDeps{Prom: prom})
-	as, sils, pa, rules := fixture()
+	as, sils, pa, rules := uiFixture()
 	for _, a := range as {
 		if a.Labels["alertname"] == "APIDown" {
 			a.Labels["service"] = `crm "blue"\east`
@@ -330,7 +330,7 @@ func TestRunbookDropsStaleRepliesAndRerendersOnResize(t *testing.T) {
 
 func TestRunbookUsesTheRuleRunbookURL(t *testing.T) {
 	m := newRunbookModel(t, 100, 30, true, RunbookDeps{})
-	as, sils, pa, rules := fixture()
+	as, sils, pa, rules := uiFixture()
 	for _, a := range as {
 		if a.Labels["alertname"] == "APIDown" {
 			delete(a.Annotations, "runbook_url")

@@ -15,6 +15,7 @@ import (
 	"oncall/internal/waterfall"
 	"oncall/sources/jaeger"
 	"oncall/sources/loki"
+	"oncall/tui/kit"
 )
 
 // Screen names of the trace feature.
@@ -292,6 +293,8 @@ func (s *TraceScreen) fetchLogs(seq int, id string, hint, now time.Time) tea.Cmd
 // Update implements Screen: it applies the replies of the latest load.
 func (s *TraceScreen) Update(m *Model, msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
+	case kit.OpenTraceMsg:
+		return openTrace(m, msg.TraceID, msg.SpanID, msg.Hint)
 	case traceLoadedMsg:
 		if msg.seq != s.seq {
 			return nil

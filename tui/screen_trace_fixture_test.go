@@ -165,7 +165,7 @@ func trModel(t testing.TB, w, h int, dark bool, src TraceSources) *Model {
 		t.Fatal(err)
 	}
 	m.Update(tea.WindowSizeMsg{Width: w, Height: h})
-	m.SetData(fixture())
+	m.SetData(uiFixture())
 	return m
 }
 

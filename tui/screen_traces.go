@@ -12,6 +12,7 @@ import (
 	"oncall/internal/sanitize"
 	"oncall/internal/waterfall"
 	"oncall/sources/jaeger"
+	"oncall/tui/kit"
 )
 
 // tracesLookback is how long before the alert started the error-trace
@@ -160,7 +161,7 @@ func (s *TracesScreen) HandleKey(m *Model, msg tea.KeyPressMsg) (bool, tea.Cmd) 
 			return true, nil
 		}
 		r := s.rows[s.cursor]
-		return true, openTrace(m, r.id, "", r.start)
+		return true, kit.OpenTrace(r.id, "", r.start)
 	case matches(msg, k.Refresh):
 		if s.service == "" {
 			return false, nil

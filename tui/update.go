@@ -52,6 +52,9 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		if s := m.screens[msg.Screen()]; s != nil {
 			return m, s.Update(m, msg)
 		}
+		if _, ok := msg.(kit.OpenTraceMsg); ok {
+			return m, m.setStatus("traces: no Jaeger configured for this context", true)
+		}
 	}
 	return m, nil
 }
