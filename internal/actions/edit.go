@@ -174,6 +174,12 @@ func (s *Service) Undo(ctx context.Context, prev *alerts.Silence, o Options) (Re
 	if cur.State != models.SilenceStatusStateExpired {
 		return s.finish(e, &res, o, fmt.Errorf("silence %s is %s, not expired: nothing to undo", sanitize.Text(prev.ID), sanitize.Text(cur.State)))
 	}
+	if id, err := s.restoredAs(ctx, body); err != nil || id != "" {
+		if err == nil {
+			err = fmt.Errorf("silence %s was already restored as %s", sanitize.Text(prev.ID), sanitize.Text(id))
+		}
+		return s.finish(e, &res, o, err)
+	}
 	req := guard.Request{Kind: guard.KindSilence, Matchers: ms, Duration: end.Sub(now), Comment: prev.Comment}
 	if prev.Ack {
 		req.Kind = guard.KindAck
@@ -192,6 +198,27 @@ func (s *Service) Undo(ctx context.Context, prev *alerts.Silence, o Options) (Re
 	}
 	res.SilenceID, err = s.AM.PostSilence(ctx, body)
 	return s.finish(e, &res, o, err)
+}
+
+// restoredAs returns the ID of a live silence that already restores body
+// (same matchers, author, comment and end), so a repeated undo does not
+// create a duplicate.
+func (s *Service) restoredAs(ctx context.Context, body *models.PostableSilence) (string, error) {
+	all, err := s.AM.Silences(ctx, nil)
+	if err != nil {
+		return "", fmt.Errorf("checking for a restored copy: %w", err)
+	}
+	for _, g := range all {
+		if g.ID == nil || g.Status == nil || g.Status.State == nil || *g.Status.State == models.SilenceStatusStateExpired ||
+			g.EndsAt == nil || g.CreatedBy == nil || g.Comment == nil {
+			continue
+		}
+		if *g.CreatedBy == *body.CreatedBy && *g.Comment == *body.Comment && alertmanager.SameMatchers(g.Matchers, body.Matchers) &&
+			time.Time(*g.EndsAt).Sub(time.Time(*body.EndsAt)).Abs() < time.Second {
+			return *g.ID, nil
+		}
+	}
+	return "", nil
 }
 
 // KeepAcksAlive extends, in place, the user's ACK! silences that still cover
