@@ -26,7 +26,7 @@ type SilenceRequest struct {
 func (s *Service) CreateSilence(ctx context.Context, r SilenceRequest, o Options) (Result, error) {
 	start := s.now()
 	end := start.Add(r.Duration)
-	e := journal.Entry{Action: journal.ActionSilence, Target: r.Matchers.String(), Comment: r.Comment, EndsAt: &end, Alert: alertOf(r.Matchers)}
+	e := journal.Entry{Action: journal.ActionSilence, Target: r.Matchers.String(), Comment: r.Comment, EndsAt: &end}
 	res := Result{Comment: r.Comment, EndsAt: end, DryRun: o.DryRun}
 	ro := s.Writable()
 	if ro != nil && !o.DryRun {
