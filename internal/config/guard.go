@@ -53,7 +53,8 @@ type MatchersGuard struct {
 	// BesidesAlertname requires a narrowing matcher (= or =~, not matching
 	// every value) on some label other than alertname.
 	BesidesAlertname bool `toml:"besides_alertname"`
-	// Required labels each need a narrowing matcher (= or =~).
+	// Required labels each need an = or =~ matcher (whether a regex one
+	// matches every value is RegexGuard's to judge).
 	Required []string `toml:"required"`
 }
 
