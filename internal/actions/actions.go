@@ -1,28 +1,118 @@
 // Package actions performs oncall's writes (silence, ack, expire, extend,
-// ack keep-alive) against an Alertmanager cluster and journals every attempt,
-// successful or not. The CLI and the TUI share it.
+// undo, ack keep-alive) against an Alertmanager cluster and journals every
+// attempt, successful, failed or stopped. The CLI, the TUI and `oncall
+// serve` share it, so the rails are enforced here, below every UI:
+//
+//   - read-only (the context's readonly, --readonly, serve's viewers): every
+//     write is refused before any request is sent;
+//   - the context's guard (internal/guard): a rule refuses the write, or asks
+//     for a confirmation the call must carry (Options.Confirmed, Force);
+//   - expiring someone else's silence asks for a confirmation naming them;
+//   - extend and expire stop when the silence changed since it was loaded;
+//   - a dry run returns what would be written and what it matches.
+//
+// Each journal entry says which rail allowed or stopped the write (Guard).
 package actions
 
 import (
 	"context"
-	"errors"
 	"fmt"
+	"slices"
+	"strings"
 	"time"
 
+	"github.com/prometheus/alertmanager/api/v2/models"
 	"github.com/prometheus/alertmanager/pkg/labels"
 
 	"oncall/internal/alerts"
+	"oncall/internal/config"
+	"oncall/internal/guard"
 	"oncall/internal/journal"
 	"oncall/sources/alertmanager"
 )
 
-// Service performs and journals writes.
+// Service performs and journals writes. Set its fields before use; it is
+// then safe for concurrent use.
 type Service struct {
 	AM      *alertmanager.Client
 	Journal *journal.Journal
 	User    string
 	Context string
 	Now     func() time.Time
+	// Guard holds the context's rules (guard.New of its [guard]); nil has none.
+	Guard *guard.Policy
+	// ReadOnly, when set, is why every write is refused: "readonly = true
+	// in the config", "--readonly", "viewer".
+	ReadOnly string
+}
+
+// ApplyContext sets the guard and read-only mode from the context's config.
+// A ReadOnly already set (by --readonly) is kept.
+func (s *Service) ApplyContext(c *config.Context) error {
+	if c == nil {
+		return nil
+	}
+	p, err := guard.New(c.Guard)
+	if err != nil {
+		return fmt.Errorf("contexts.%s.%w", s.Context, err)
+	}
+	s.Guard = p
+	if c.ReadOnly && s.ReadOnly == "" {
+		s.ReadOnly = "readonly = true in the config"
+	}
+	return nil
+}
+
+// Writable returns the ReadOnlyError every write would meet, or nil: a UI
+// can answer a write key with it without trying.
+func (s *Service) Writable() error {
+	if s.ReadOnly == "" {
+		return nil
+	}
+	return &ReadOnlyError{Context: s.Context, Reason: s.ReadOnly}
+}
+
+// Options qualify one write.
+type Options struct {
+	// Live are the cluster's alerts as the caller shows them (the TUI's
+	// list). Nil: the service fetches them from Alertmanager when the
+	// guard needs them or for a dry run.
+	Live []*alerts.Alert
+	// Confirmed are the rules the operator confirmed (ConfirmError.Rules
+	// shown in a second dialog). A rule in "refuse" mode cannot be.
+	Confirmed []string
+	// Force confirms every rule in "confirm" mode (the CLI's --force).
+	Force bool
+	// DryRun sends no write and journals nothing: the Result says what
+	// would be written and what it matches, and the error is the one the
+	// write would meet. It doubles as a dialog's preview.
+	DryRun bool
+}
+
+func (o Options) confirmed(rule string) bool { return o.Force || slices.Contains(o.Confirmed, rule) }
+
+// Result says what a write did, or would do in a dry run.
+type Result struct {
+	SilenceID string `json:"id,omitempty"`
+	// Extended: an ack extended the user's existing ack in place.
+	Extended bool `json:"extended,omitempty"`
+	// Unchanged: the user's existing ack already lasts long enough, so
+	// nothing was written.
+	Unchanged bool      `json:"unchanged,omitempty"`
+	Comment   string    `json:"comment,omitempty"`
+	EndsAt    time.Time `json:"endsAt,omitzero"`
+	// Body is what was (or would be) posted to Alertmanager.
+	Body *models.PostableSilence `json:"body,omitempty"`
+	// Verdict is the guard's: its findings and the firing alerts matched.
+	Verdict guard.Verdict `json:"verdict"`
+	// Guard is what the journal says allowed or stopped the write.
+	Guard  string `json:"guard,omitempty"`
+	DryRun bool   `json:"dryRun,omitempty"`
+	// Previous is the silence as it was before an expire or an extend;
+	// after an expire, pass it to Undo.
+	Previous *alerts.Silence `json:"previous,omitempty"`
+	// JournalErr is set when the write happened but was not journaled.
+	JournalErr error `json:"-"`
 }
 
 func (s *Service) now() time.Time {
@@ -32,35 +122,106 @@ func (s *Service) now() time.Time {
 	return time.Now()
 }
 
-// record journals an attempt. A journal failure is returned joined to the
-// action's own error so it is never silent.
-func (s *Service) record(e journal.Entry, actErr error) error {
-	e.User, e.Context, e.Time = s.User, s.Context, s.now()
-	e.Result = "ok"
-	if actErr != nil {
-		e.Result, e.Error = "error", actErr.Error()
+// finish journals an attempt with res.Guard and returns actErr, joined on
+// one line with a journal failure, which also lands in res.JournalErr. A
+// dry run journals nothing.
+func (s *Service) finish(e journal.Entry, res *Result, o Options, actErr error) (Result, error) {
+	if o.DryRun {
+		return *res, actErr
+	}
+	e.User, e.Context, e.Time, e.Guard = s.User, s.Context, s.now(), res.Guard
+	e.Result = journal.ResultOK
+	switch {
+	case actErr != nil && stopped(actErr):
+		e.Result, e.Error = journal.ResultRefused, actErr.Error()
+	case actErr != nil:
+		e.Result, e.Error = journal.ResultError, actErr.Error()
+	}
+	if e.SilenceID == "" {
+		e.SilenceID = res.SilenceID
 	}
 	if s.Journal == nil {
-		return actErr
+		return *res, actErr
 	}
-	if jerr := s.Journal.Append(e); jerr != nil {
-		return errors.Join(actErr, fmt.Errorf("not journaled: %w", jerr))
+	jerr := s.Journal.Append(e)
+	if jerr == nil {
+		return *res, actErr
 	}
-	return actErr
+	je := &JournalError{Err: jerr}
+	if actErr == nil {
+		je.Done = fmt.Sprintf("%s %s done", e.Action, or(res.SilenceID, e.Target))
+		res.JournalErr = je
+		return *res, je
+	}
+	return *res, fmt.Errorf("%w; %w", actErr, je)
 }
 
-// Silence validates and creates a silence from now for d.
-func (s *Service) Silence(ctx context.Context, ms labels.Matchers, d time.Duration, comment string) (string, error) {
-	start := s.now()
-	end := start.Add(d)
-	e := journal.Entry{Action: journal.ActionSilence, Target: ms.String(), Comment: comment, EndsAt: &end}
-	ps, err := alerts.NewSilence(ms, start, end, s.User, comment)
-	if err != nil {
-		return "", s.record(e, err)
+func or(a, b string) string {
+	if a != "" {
+		return a
 	}
-	id, err := s.AM.PostSilence(ctx, ps)
-	e.SilenceID = id
-	return id, s.record(e, err)
+	return b
+}
+
+// gate turns a verdict into the journal's guard word and the rail's error.
+func gate(v guard.Verdict, o Options) (string, error) {
+	if f, ok := v.Refusal(); ok {
+		return "refused " + f.Rule, &RefusedError{Finding: f, Verdict: v}
+	}
+	var need []guard.Finding
+	for _, f := range v.Findings {
+		if !o.confirmed(f.Rule) {
+			need = append(need, f)
+		}
+	}
+	if len(need) > 0 {
+		ce := &ConfirmError{Findings: need, Verdict: v}
+		var rules []string
+		for _, f := range need {
+			rules = append(rules, f.Rule)
+			if f.Rule == guard.RuleAuthor {
+				ce.Author = strings.TrimPrefix(f.Reason, authorReason)
+			}
+		}
+		return "unconfirmed " + strings.Join(rules, ", "), ce
+	}
+	if c := v.Confirmations(); len(c) > 0 {
+		return "confirmed " + strings.Join(c, ", "), nil
+	}
+	if !v.Rules {
+		return "off", nil
+	}
+	return "ok", nil
+}
+
+// judge runs the guard, fetching the live alerts when it needs them (or
+// for a dry run) and the caller gave none.
+func (s *Service) judge(ctx context.Context, r guard.Request, o Options) (guard.Verdict, error) {
+	live := o.Live
+	if live == nil && (s.Guard.NeedsLive(r.Kind) || o.DryRun) {
+		got, err := s.AM.Alerts(ctx, nil)
+		if err != nil {
+			return guard.Verdict{}, fmt.Errorf("guard: reading the firing alerts: %w", err)
+		}
+		live = alerts.FromAlertmanager(got)
+	}
+	return s.Guard.Check(r, live), nil
+}
+
+func alertOf(ms labels.Matchers) string {
+	for _, m := range ms {
+		if m.Name == "alertname" && m.Type == labels.MatchEqual {
+			return m.Value
+		}
+	}
+	return ""
+}
+
+// Silence validates and creates a silence from now for d. It is
+// CreateSilence with no options.
+func (s *Service) Silence(ctx context.Context, ms labels.Matchers, d time.Duration, comment string) (string, error) {
+	r, err := s.CreateSilence(ctx, SilenceRequest{Matchers: ms, Duration: d, Comment: comment}, Options{})
+	return r.SilenceID, err
 }
 
 // AckResult says what an ack did.
@@ -71,87 +232,26 @@ type AckResult struct {
 	EndsAt    time.Time `json:"endsAt"`
 }
 
-// Ack acknowledges: an ACK! silence over the matchers for d. If the user
-// already has an active ack with the same matchers, it is extended in place
-// instead, so repeated acks never pile up duplicates.
+// Ack acknowledges: an ACK! silence over the matchers for d. It is
+// Acknowledge with no options.
 func (s *Service) Ack(ctx context.Context, ms labels.Matchers, d time.Duration, note string) (AckResult, error) {
-	comment := alerts.AckComment(s.User, note)
-	end := s.now().Add(d)
-	e := journal.Entry{Action: journal.ActionAck, Target: ms.String(), Comment: comment, EndsAt: &end}
-	if v := ms; len(v) > 0 {
-		for _, m := range v {
-			if m.Name == "alertname" {
-				e.Alert = m.Value
-			}
-		}
-	}
-	if err := alerts.ValidateSilence(ms, s.now(), end, s.User, comment); err != nil {
-		return AckResult{}, s.record(e, err)
-	}
-	existing, err := s.AM.Silences(ctx, nil)
-	if err != nil {
-		return AckResult{}, s.record(e, fmt.Errorf("checking for an existing ack: %w", err))
-	}
-	if cur := alerts.FindAck(alerts.FromModelSilences(existing, nil), s.User, ms); cur != nil {
-		if !cur.EndsAt.Before(end) {
-			e.SilenceID = cur.ID
-			return AckResult{SilenceID: cur.ID, Extended: false, Comment: cur.Comment, EndsAt: cur.EndsAt}, s.record(e, nil)
-		}
-		id, err := s.AM.ExtendSilence(ctx, cur.ID, end)
-		e.SilenceID = id
-		return AckResult{SilenceID: id, Extended: true, Comment: cur.Comment, EndsAt: end}, s.record(e, err)
-	}
-	ps, err := alerts.NewSilence(ms, s.now(), end, s.User, comment)
-	if err != nil {
-		return AckResult{}, s.record(e, err)
-	}
-	id, err := s.AM.PostSilence(ctx, ps)
-	e.SilenceID = id
-	return AckResult{SilenceID: id, Comment: comment, EndsAt: end}, s.record(e, err)
+	r, err := s.Acknowledge(ctx, AckRequest{Matchers: ms, Duration: d, Note: note}, Options{})
+	return AckResult{SilenceID: r.SilenceID, Extended: r.Extended, Comment: r.Comment, EndsAt: r.EndsAt}, err
 }
 
-// Expire expires a silence.
+// Expire expires a silence by ID without a loaded copy (no conflict
+// check). It is the call of the callers that predate the author rule (the
+// TUI's dialog already names the author): it is ExpireSilence with the
+// author confirmed. New callers use ExpireSilence, which asks.
 func (s *Service) Expire(ctx context.Context, id string) error {
-	err := s.AM.ExpireSilence(ctx, id)
-	return s.record(journal.Entry{Action: journal.ActionExpire, Target: id, SilenceID: id}, err)
+	_, err := s.ExpireSilence(ctx, SilenceRef{ID: id}, Options{Confirmed: []string{guard.RuleAuthor}})
+	return err
 }
 
-// Extend moves a silence's end to max(now, current end) + d, in place.
+// Extend moves a silence's end to max(now, current end) + d, in place,
+// without a loaded copy (no conflict check). It is ExtendSilence with no
+// options.
 func (s *Service) Extend(ctx context.Context, id string, d time.Duration) (string, time.Time, error) {
-	e := journal.Entry{Action: journal.ActionExtend, Target: id, SilenceID: id}
-	if d <= 0 {
-		return "", time.Time{}, s.record(e, errors.New("extension must be positive"))
-	}
-	cur, err := s.AM.Silence(ctx, id)
-	if err != nil {
-		return "", time.Time{}, s.record(e, err)
-	}
-	base := s.now()
-	if cur.EndsAt != nil && time.Time(*cur.EndsAt).After(base) {
-		base = time.Time(*cur.EndsAt)
-	}
-	end := base.Add(d)
-	e.EndsAt = &end
-	nid, err := s.AM.ExtendSilence(ctx, id, end)
-	e.SilenceID = nid
-	return nid, end, s.record(e, err)
-}
-
-// KeepAcksAlive extends, in place, the user's ACK! silences that still cover
-// a live alert and would expire within lead. It returns what it extended and
-// the errors it met (each also journaled).
-func (s *Service) KeepAcksAlive(ctx context.Context, sils []*alerts.Silence, live []*alerts.Alert, lead, extendBy time.Duration) ([]alerts.Extension, []error) {
-	plan := alerts.PlanKeepAlive(sils, live, s.User, s.now(), lead, extendBy)
-	var done []alerts.Extension
-	var errs []error
-	for _, x := range plan {
-		end := x.NewEnd
-		_, err := s.AM.ExtendSilence(ctx, x.SilenceID, end)
-		if rerr := s.record(journal.Entry{Action: journal.ActionAckExtend, Target: x.SilenceID, SilenceID: x.SilenceID, Alert: x.Alert, EndsAt: &end}, err); rerr != nil {
-			errs = append(errs, rerr)
-			continue
-		}
-		done = append(done, x)
-	}
-	return done, errs
+	r, err := s.ExtendSilence(ctx, SilenceRef{ID: id}, d, Options{})
+	return r.SilenceID, r.EndsAt, err
 }

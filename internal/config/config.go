@@ -59,11 +59,15 @@ type Config struct {
 
 // Context is one environment.
 type Context struct {
+	// ReadOnly refuses every write (silence, ack, expire, extend, undo)
+	// made in this context, before any request is sent.
+	ReadOnly     bool         `toml:"readonly"`
 	Alertmanager Alertmanager `toml:"alertmanager"`
 	Prometheus   Prometheus   `toml:"prometheus"`
 	Loki         Loki         `toml:"loki"`
 	Jaeger       Jaeger       `toml:"jaeger"`
 	SLO          []SLO        `toml:"slo"`
+	Guard        Guard        `toml:"guard"`
 }
 
 // Alertmanager is one HA cluster: its peers share silences.

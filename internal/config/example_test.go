@@ -7,6 +7,8 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/BurntSushi/toml"
 )
 
 // The example file must parse, and must document every key the config knows.
@@ -34,6 +36,51 @@ func TestExampleConfigDocumentsEveryKey(t *testing.T) {
 	if len(missing) > 0 {
 		t.Fatalf("config.example.toml does not document: %s", strings.Join(missing, ", "))
 	}
+}
+
+// The guard's keys share names across rules (mode, max, labels), so a key
+// name found anywhere proves little: the example must set every guard key in
+// [contexts.prod.guard.*] itself, and readonly in [contexts.prod].
+func TestExampleConfigSetsEveryGuardKey(t *testing.T) {
+	var raw map[string]any
+	md, err := toml.DecodeFile(filepath.Join("..", "..", "config.example.toml"), &raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	keys := allKeys(reflect.TypeOf(Guard{}), "")
+	if len(keys) < 15 {
+		t.Fatalf("only %d guard keys found by reflection: %v", len(keys), keys)
+	}
+	var missing []string
+	for _, k := range append(keys, "../readonly") {
+		path := append([]string{"contexts", "prod", "guard"}, strings.Split(k, ".")...)
+		if strings.HasPrefix(k, "../") {
+			path = []string{"contexts", "prod", strings.TrimPrefix(k, "../")}
+		}
+		if !md.IsDefined(path...) {
+			missing = append(missing, strings.Join(path, "."))
+		}
+	}
+	if len(missing) > 0 {
+		t.Fatalf("config.example.toml does not set: %s", strings.Join(missing, ", "))
+	}
+	cfg, err := Parse("example", mustRead(t, filepath.Join("..", "..", "config.example.toml")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	g := cfg.Contexts["prod"].Guard
+	if g.Breadth.MaxAlerts == 0 || g.Comment.Pattern == "" || len(g.Regex.Labels) == 0 || g.Duration.MaxAck.D() == 0 {
+		t.Errorf("example guard decoded as %+v", g)
+	}
+}
+
+func mustRead(t *testing.T, p string) string {
+	t.Helper()
+	b, err := os.ReadFile(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
 }
 
 func allKeys(t reflect.Type, prefix string) []string {

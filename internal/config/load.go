@@ -273,6 +273,9 @@ func (c *Config) Validate() error {
 				return fmt.Errorf("contexts.%s.slo %q: set errors and total, or ratio", name, s.Name)
 			}
 		}
+		if err := ctx.Guard.Validate(c.Alerts.SilenceDuration.D(), c.Alerts.AckDuration.D()); err != nil {
+			return fmt.Errorf("contexts.%s.%w", name, err)
+		}
 	}
 	if c.Refresh.D() < time.Second && c.Refresh != 0 {
 		return fmt.Errorf("refresh must be at least 1s, got %s", time.Duration(c.Refresh))

@@ -27,13 +27,17 @@ import (
 
 // Entry is one journaled action.
 type Entry struct {
-	Time      time.Time         `json:"time"`
-	User      string            `json:"user"`
-	Context   string            `json:"context"`
-	Action    string            `json:"action"` // silence, ack, expire, extend, ack-extend, note, note-edit, note-strike, note-unstrike, handoff
-	Target    string            `json:"target"` // matchers, silence ID, alert fingerprint
-	Result    string            `json:"result"` // ok, error
-	Error     string            `json:"error,omitempty"`
+	Time    time.Time `json:"time"`
+	User    string    `json:"user"`
+	Context string    `json:"context"`
+	Action  string    `json:"action"` // silence, ack, expire, extend, ack-extend, undo, note, note-edit, note-strike, note-unstrike, handoff
+	Target  string    `json:"target"` // matchers, silence ID, alert fingerprint
+	Result  string    `json:"result"` // ok, error, refused
+	Error   string    `json:"error,omitempty"`
+	// Guard says which rail allowed or stopped a write: "ok", "off" (no
+	// rules), "confirmed breadth, duration", "refused comment",
+	// "unconfirmed breadth", "read-only", "conflict".
+	Guard     string            `json:"guard,omitempty"`
 	SilenceID string            `json:"silenceID,omitempty"`
 	Comment   string            `json:"comment,omitempty"`
 	EndsAt    *time.Time        `json:"endsAt,omitempty"`
@@ -50,14 +54,20 @@ const (
 	ActionExpire    = "expire"
 	ActionExtend    = "extend"
 	ActionAckExtend = "ack-extend"
-	ActionNote      = "note"
-	ActionHandoff   = "handoff"
+	// ActionUndo re-creates an expired silence: Ref is the expired one,
+	// SilenceID the new one.
+	ActionUndo    = "undo"
+	ActionNote    = "note"
+	ActionHandoff = "handoff"
 )
 
 // Results.
 const (
 	ResultOK    = "ok"
 	ResultError = "error"
+	// ResultRefused: a rail (read-only, a guard rule, a missing
+	// confirmation, a conflict) stopped the write before it was sent.
+	ResultRefused = "refused"
 )
 
 // Defaults for a Journal whose fields are zero.
@@ -83,6 +93,9 @@ type Journal struct {
 	MaxSize int64
 	// Now is the clock that decides monthly rotation.
 	Now func() time.Time
+	// OpenFile opens the active file; nil means os.OpenFile. Tests inject
+	// failures through it.
+	OpenFile func(name string, flag int, perm os.FileMode) (*os.File, error)
 }
 
 // DefaultPath is $XDG_STATE_HOME/oncall/journal.jsonl (or ~/.local/state/...).
@@ -158,7 +171,11 @@ func (j *Journal) AppendContext(ctx context.Context, e Entry) error {
 // process rotated it meanwhile) or when it rotated the file itself: the
 // caller then tries again on the new file.
 func (j *Journal) tryAppend(ctx context.Context, line []byte) (done bool, err error) {
-	f, err := os.OpenFile(j.Path, os.O_RDWR|os.O_APPEND|os.O_CREATE, 0o600)
+	open := j.OpenFile
+	if open == nil {
+		open = os.OpenFile
+	}
+	f, err := open(j.Path, os.O_RDWR|os.O_APPEND|os.O_CREATE, 0o600)
 	if err != nil {
 		return false, fmt.Errorf("journal: %w", unwrapPath(err))
 	}

@@ -14,7 +14,9 @@ import (
 // the next append: it is not empty and either reached MaxSize or was last
 // written in an earlier month (UTC) than now.
 func (j *Journal) due(st os.FileInfo) bool {
-	if st.Size() == 0 {
+	// Only a regular file is rotated: a journal pointed at a device or a
+	// pipe (/dev/full in tests) is never renamed.
+	if st.Size() == 0 || !st.Mode().IsRegular() {
 		return false
 	}
 	if st.Size() >= j.maxSize() {

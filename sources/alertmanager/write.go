@@ -139,13 +139,33 @@ func (c *Client) ExtendSilence(ctx context.Context, id string, newEnd time.Time)
 	if err != nil {
 		return "", err
 	}
+	return c.ExtendLoaded(ctx, cur, newEnd)
+}
+
+// ExtendLoaded is ExtendSilence for a silence the caller has just fetched
+// (and checked): it posts cur back with only endsAt changed, without
+// fetching it again.
+func (c *Client) ExtendLoaded(ctx context.Context, cur *models.GettableSilence, newEnd time.Time) (string, error) {
+	ps, err := ExtensionOf(cur, newEnd)
+	if err != nil {
+		return "", err
+	}
+	return c.PostSilence(ctx, ps)
+}
+
+// ExtensionOf is the body that moves cur's end to newEnd in place: its own
+// ID and fields, endsAt changed. An expired silence cannot be extended.
+func ExtensionOf(cur *models.GettableSilence, newEnd time.Time) (*models.PostableSilence, error) {
+	if cur == nil || cur.ID == nil {
+		return nil, errors.New("no silence to extend")
+	}
 	if cur.Status != nil && cur.Status.State != nil && *cur.Status.State == models.SilenceStatusStateExpired {
-		return "", fmt.Errorf("silence %s has expired; create a new one", id)
+		return nil, fmt.Errorf("silence %s has expired; create a new one", *cur.ID)
 	}
 	end := strfmt.DateTime(newEnd.UTC())
-	ps := &models.PostableSilence{ID: id, Silence: cur.Silence}
+	ps := &models.PostableSilence{ID: *cur.ID, Silence: cur.Silence}
 	ps.EndsAt = &end
-	return c.PostSilence(ctx, ps)
+	return ps, nil
 }
 
 // SameMatchers reports whether two matcher lists are equal as sets.
