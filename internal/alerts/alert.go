@@ -38,11 +38,25 @@ type Ack struct {
 	EndsAt    time.Time `json:"endsAt"`
 }
 
-// Rule is what Prometheus knows of the alert's rule.
+// Where an alert's rule lives.
+const (
+	SourcePrometheus = "prometheus"
+	SourceLoki       = "loki"
+)
+
+// Rule is what the rule source (Prometheus, or Loki's ruler) knows of the
+// alert's rule.
 type Rule struct {
-	Expr  string        `json:"expr"`
-	For   time.Duration `json:"-"`
-	Group string        `json:"group,omitempty"`
+	Expr   string        `json:"expr"`
+	For    time.Duration `json:"-"`
+	Group  string        `json:"group,omitempty"`
+	Source string        `json:"source"` // SourcePrometheus or SourceLoki
+	// Labels and Annotations are the rule's own (templates unexpanded).
+	Labels      map[string]string `json:"labels,omitempty"`
+	Annotations map[string]string `json:"annotations,omitempty"`
+	Health      string            `json:"health,omitempty"`
+	LastError   string            `json:"lastError,omitempty"`
+	LastEval    time.Time         `json:"lastEvaluation,omitzero"`
 }
 
 // Alert is one alert as oncall shows it.
@@ -60,6 +74,42 @@ type Alert struct {
 	GeneratorURL string            `json:"generatorURL,omitempty"`
 	Ack          *Ack              `json:"ack"`
 	Rule         *Rule             `json:"rule,omitempty"`
+	// Cluster is the oncall context the alert was read from ("" when only
+	// one is watched and nobody set it).
+	Cluster string `json:"cluster,omitempty"`
+
+	search string // lower-cased search key, set by Prepare
+}
+
+// Field is a label's value, or for "@cluster", "@state", "@source" and
+// "@receiver" oncall's own field (receivers joined by commas).
+func (a *Alert) Field(name string) string {
+	f, ok := strings.CutPrefix(name, "@")
+	if !ok {
+		return a.Labels[name]
+	}
+	switch f {
+	case "cluster":
+		return a.Cluster
+	case "state":
+		return string(a.State)
+	case "source":
+		if a.Rule != nil {
+			return a.Rule.Source
+		}
+	case "receiver":
+		return strings.Join(a.Receivers, ",")
+	}
+	return ""
+}
+
+// Key identifies the alert among every watched cluster: the same labels in
+// two clusters are two alerts.
+func (a *Alert) Key() string {
+	if a.Cluster == "" {
+		return a.Fingerprint
+	}
+	return a.Cluster + "/" + a.Fingerprint
 }
 
 // Name is the alertname label.
@@ -184,6 +234,14 @@ func FromAlertmanager(in models.GettableAlerts) []*Alert {
 // external labels, so a Prometheus alert whose labels are a subset of exactly
 // one Alertmanager alert's labels is matched too.
 func MergePrometheus(am []*Alert, prom []v1.Alert, rules map[string][]v1.AlertingRule) []*Alert {
+	return MergeRuleSource(am, prom, rules, SourcePrometheus)
+}
+
+// MergeRuleSource merges one rule source's alerts and rules (Prometheus, or
+// Loki's ruler through its Prometheus-compatible API) as MergePrometheus
+// does, marking the rules with source. An alert keeps the rule it already
+// has unless this source is the one its generator URL points at.
+func MergeRuleSource(am []*Alert, prom []v1.Alert, rules map[string][]v1.AlertingRule, source string) []*Alert {
 	byFP := make(map[string]*Alert, len(am))
 	byName := map[string][]*Alert{}
 	for _, a := range am {
@@ -202,13 +260,13 @@ func MergePrometheus(am []*Alert, prom []v1.Alert, rules map[string][]v1.Alertin
 		}
 		active := p.ActiveAt
 		if match != nil {
-			if !active.IsZero() {
+			if !active.IsZero() && match.ActiveAt == nil {
 				match.ActiveAt = &active
 			}
 			continue
 		}
 		if p.State != v1.AlertStatePending {
-			continue // firing in Prometheus but not (yet) in Alertmanager: shown once it arrives
+			continue // firing at the source but not (yet) in Alertmanager: shown once it arrives
 		}
 		ann := make(map[string]string, len(p.Annotations))
 		for k, v := range p.Annotations {
@@ -219,17 +277,68 @@ func MergePrometheus(am []*Alert, prom []v1.Alert, rules map[string][]v1.Alertin
 		if !active.IsZero() {
 			a.ActiveAt = &active
 		}
+		a.Rule = &Rule{Source: source} // known to come from this source; filled below
 		am = append(am, a)
+		byFP[fp] = a
+		byName[a.Name()] = append(byName[a.Name()], a)
 	}
-	if rules != nil {
-		for _, a := range am {
-			if rs := rules[a.Name()]; len(rs) > 0 {
-				r := rs[0]
-				a.Rule = &Rule{Expr: r.Query, For: time.Duration(r.Duration * float64(time.Second))}
-			}
+	for _, a := range am {
+		rs := rules[a.Name()]
+		if len(rs) == 0 || (a.Rule != nil && a.Rule.Expr != "" && GeneratedBy(a.GeneratorURL) != source) {
+			continue
 		}
+		a.Rule = ruleOf(pickRule(rs, a.Labels), source)
 	}
 	return am
+}
+
+// GeneratedBy guesses which rule source a generator URL points at:
+// Prometheus's expression browser (/graph?g0.expr=…) or Grafana Explore,
+// where Loki's ruler points (/explore?…); "" when it cannot tell.
+func GeneratedBy(url string) string {
+	switch {
+	case strings.Contains(url, "/graph?") || strings.HasSuffix(url, "/graph"):
+		return SourcePrometheus
+	case strings.Contains(url, "/explore"):
+		return SourceLoki
+	}
+	return ""
+}
+
+// pickRule is the rule whose own labels the alert carries (several rules
+// may share a name, e.g. one per severity), else the first.
+func pickRule(rs []v1.AlertingRule, labels map[string]string) v1.AlertingRule {
+	for _, r := range rs {
+		ok := len(r.Labels) > 0
+		for k, v := range r.Labels {
+			if labels[string(k)] != string(v) {
+				ok = false
+				break
+			}
+		}
+		if ok {
+			return r
+		}
+	}
+	return rs[0]
+}
+
+func ruleOf(r v1.AlertingRule, source string) *Rule {
+	out := &Rule{Expr: r.Query, For: time.Duration(r.Duration * float64(time.Second)), Source: source,
+		Health: string(r.Health), LastError: r.LastError, LastEval: r.LastEvaluation}
+	if len(r.Labels) > 0 {
+		out.Labels = make(map[string]string, len(r.Labels))
+		for k, v := range r.Labels {
+			out.Labels[string(k)] = string(v)
+		}
+	}
+	if len(r.Annotations) > 0 {
+		out.Annotations = make(map[string]string, len(r.Annotations))
+		for k, v := range r.Annotations {
+			out.Annotations[string(k)] = string(v)
+		}
+	}
+	return out
 }
 
 func subsetMatch(cands []*Alert, labels map[string]string) *Alert {
@@ -366,12 +475,40 @@ func Sort(as []*Alert, key SortKey) {
 	}
 }
 
+// Inputs is everything one cluster's sources returned; any may be nil
+// (that source failed or is not configured).
+type Inputs struct {
+	Cluster     string
+	AM          models.GettableAlerts
+	Silences    models.GettableSilences
+	Prom        []v1.Alert
+	Rules       map[string][]v1.AlertingRule
+	RulerAlerts []v1.Alert                   // Loki's ruler
+	RulerRules  map[string][]v1.AlertingRule // Loki's ruler
+}
+
 // Build merges everything the sources returned into the alert list and the
 // silence list, with acks applied. Any input may be nil (its source failed).
 func Build(am models.GettableAlerts, sils models.GettableSilences, prom []v1.Alert, rules map[string][]v1.AlertingRule) ([]*Alert, []*Silence) {
-	as := FromAlertmanager(am)
-	as = MergePrometheus(as, prom, rules)
-	ss := FromModelSilences(sils, as)
+	return BuildAll(Inputs{AM: am, Silences: sils, Prom: prom, Rules: rules})
+}
+
+// BuildAll is Build for one cluster with every rule source: Prometheus's
+// alerts and rules, then the Loki ruler's. Each alert is marked with the
+// cluster.
+func BuildAll(in Inputs) ([]*Alert, []*Silence) {
+	as := FromAlertmanager(in.AM)
+	as = MergeRuleSource(as, in.Prom, in.Rules, SourcePrometheus)
+	if in.RulerAlerts != nil || in.RulerRules != nil {
+		as = MergeRuleSource(as, in.RulerAlerts, in.RulerRules, SourceLoki)
+	}
+	for _, a := range as {
+		a.Cluster = in.Cluster
+	}
+	ss := FromModelSilences(in.Silences, as)
+	for _, s := range ss {
+		s.Cluster = in.Cluster
+	}
 	ApplyAcks(as, ss)
 	return as, ss
 }

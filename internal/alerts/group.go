@@ -7,7 +7,8 @@ type Group struct {
 	Alerts []*Alert
 }
 
-// GroupBy groups already-sorted alerts by the given labels, keeping the
+// GroupBy groups already-sorted alerts by the given labels (or @fields,
+// such as @cluster), keeping the
 // order in which each group first appears. An empty by puts all alerts in one
 // group.
 func GroupBy(as []*Alert, by []string) []*Group {
@@ -22,13 +23,13 @@ func GroupBy(as []*Alert, by []string) []*Group {
 			}
 			key = append(key, l...)
 			key = append(key, '=')
-			key = append(key, a.Labels[l]...)
+			key = append(key, a.Field(l)...)
 		}
 		g := index[string(key)]
 		if g == nil {
 			vals := make(map[string]string, len(by))
 			for _, l := range by {
-				vals[l] = a.Labels[l]
+				vals[l] = a.Field(l)
 			}
 			g = &Group{Key: string(key), Labels: vals}
 			index[g.Key] = g

@@ -49,6 +49,7 @@ type Silence struct {
 	UpdatedAt time.Time `json:"updatedAt"`
 	Matching  int       `json:"matchingAlerts"`
 	Ack       bool      `json:"ack"`
+	Cluster   string    `json:"cluster,omitempty"`
 
 	matchers labels.Matchers
 }
