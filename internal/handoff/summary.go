@@ -87,18 +87,6 @@ type AlertHistory struct {
 	Episodes      []Episode `json:"episodes"`
 }
 
-// Episode is one continuous firing period. Start is the first and End the
-// last evaluation seen firing; End is nil while it still fires.
-type Episode struct {
-	Start time.Time  `json:"start"`
-	End   *time.Time `json:"end"`
-	// StartedBefore: it was already firing when the window began (Start
-	// is then the window start).
-	StartedBefore   bool  `json:"startedBefore"`
-	Ongoing         bool  `json:"ongoing"`
-	DurationSeconds int64 `json:"durationSeconds"`
-}
-
 // SilenceReport groups the silences that matter to the next shift. Ack
 // silences are listed under Acks instead.
 type SilenceReport struct {
