@@ -16,25 +16,48 @@ import (
 // data): the latest sample within 5m of each step, and the samples of each
 // step's interval.
 type fakeProm struct {
-	samples map[string][]time.Time // alertname → sample times
+	series  []fakeSeries
 	queries []string
+}
+
+type fakeSeries struct {
+	labels map[string]string
+	times  []time.Time
+}
+
+// promFixture is the fixture's episodes as a fakeProm (samples every 15s).
+func promFixture() *fakeProm {
+	f := &fakeProm{}
+	for _, e := range fixtureEpisodes() {
+		f.series = append(f.series, fakeSeries{e.labels, every(e.start, e.end, 15*time.Second)})
+	}
+	return f
 }
 
 func (f *fakeProm) QueryRange(_ context.Context, q string, r v1.Range) (model.Value, error) {
 	f.queries = append(f.queries, q)
 	var m model.Matrix
-	for name, ts := range f.samples {
-		metric := model.Metric{"alertname": model.LabelValue(name), "alertstate": "firing", "severity": "warning"}
-		stamps := &model.SampleStream{Metric: metric}
-		counts := &model.SampleStream{Metric: model.Metric{"alertname": model.LabelValue(name), "alertstate": "firing", "severity": "warning", "oncall_bucket": "1"}}
+	for _, s := range f.series {
+		metric := model.Metric{"alertstate": "firing"}
+		for k, v := range s.labels {
+			metric[model.LabelName(k)] = model.LabelValue(v)
+		}
+		bucket := metric.Clone()
+		bucket["oncall_bucket"] = "1"
+		stamps, counts := &model.SampleStream{Metric: metric}, &model.SampleStream{Metric: bucket}
+		i := 0 // samples before i are older than the lookback
 		for t := r.Start; !t.After(r.End); t = t.Add(r.Step) {
+			for i < len(s.times) && t.Sub(s.times[i]) > 5*time.Minute {
+				i++
+			}
 			var latest time.Time
 			n := 0
-			for _, s := range ts {
-				if !s.After(t) && t.Sub(s) <= 5*time.Minute {
-					latest = s
+			for _, x := range s.times[i:] {
+				if x.After(t) {
+					break
 				}
-				if !s.After(t) && s.After(t.Add(-r.Step)) {
+				latest = x
+				if x.After(t.Add(-r.Step)) {
 					n++
 				}
 			}
@@ -63,9 +86,12 @@ func every(from, to time.Time, d time.Duration) []time.Time {
 // and lists it noisiest first, times in the shift's zone.
 func TestHistoryNoisiestFirst(t *testing.T) {
 	w := Window{From: local(15, 6, 0), To: local(15, 7, 45)}
-	f := &fakeProm{samples: map[string][]time.Time{
-		"Flap": append(every(local(15, 6, 10), local(15, 6, 20), time.Minute), every(local(15, 6, 23), local(15, 6, 30), time.Minute)...),
-		"Once": every(local(15, 6, 0).Add(-10*time.Minute), local(15, 6, 30), 30*time.Second),
+	w8 := func(name string) map[string]string {
+		return map[string]string{"alertname": name, "severity": "warning"}
+	}
+	f := &fakeProm{series: []fakeSeries{
+		{w8("Once"), every(local(15, 6, 0).Add(-10*time.Minute), local(15, 6, 30), 30*time.Second)},
+		{w8("Flap"), append(every(local(15, 6, 10), local(15, 6, 20), time.Minute), every(local(15, 6, 23), local(15, 6, 30), time.Minute)...)},
 	}}
 	h, err := fetchHistory(context.Background(), f, w)
 	if err != nil {
