@@ -113,6 +113,15 @@ func Fetch(ctx context.Context, src Source, from, to time.Time) (*Set, error) {
 	return Parse(v, r)
 }
 
+// FetchWeek is Fetch over the week before now: what Set.Summary sums up
+// (the last 24h and 7d) for the alert detail, the alert list and `oncall
+// alerts --history`. At its 61s step a series has at most ~10,000 points
+// per half, and only while it fired: fetch it once a minute or so, not on
+// every alert refresh.
+func FetchWeek(ctx context.Context, src Source, now time.Time) (*Set, error) {
+	return Fetch(ctx, src, now.Add(-Week), now)
+}
+
 // Parse turns the result of Query (run from r.From - Pad to r.To at r.Step)
 // into a Set.
 func Parse(v model.Value, r Range) (*Set, error) {

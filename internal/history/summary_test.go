@@ -1,6 +1,7 @@
 package history
 
 import (
+	"context"
 	"encoding/json"
 	"strings"
 	"testing"
@@ -94,7 +95,13 @@ func TestSetSummary(t *testing.T) {
 	f := &fakeProm{series: []fakeSeries{
 		{alertLabels("Down", "instance", "a:1"), join(firing(at(10), at(11), 15*time.Second, true), firing(at(20), at(21), 15*time.Second, true))},
 	}}
-	set := fetch(t, f, at(0), at(0).Add(Week))
+	set, err := FetchWeek(context.Background(), f, at(0).Add(Week))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := f.ranges[0]; !r.Start.Equal(at(0).Add(-Pad)) || r.Step != 61*time.Second || len(f.queries) != 1 {
+		t.Fatalf("asked %d queries, %s to %s at %s", len(f.queries), r.Start, r.End, r.Step)
+	}
 	sum := set.Summary(map[string]string{"alertname": "Down", "instance": "a:1", "cluster": "eu"}, 1)
 	if sum.Episodes7d != 2 || sum.Episodes24h != 0 || sum.Flapping || sum.LastResolved == nil {
 		t.Errorf("summary = %+v", sum)
