@@ -131,6 +131,9 @@ type Alerts struct {
 	KeepAcksAlive   bool     `toml:"keep_acks_alive"`
 	Sort            string   `toml:"sort"`
 	Notify          string   `toml:"notify"`
+	// FlappingEpisodes: an alert that fired more often than this in the
+	// last 24h is marked as flapping.
+	FlappingEpisodes int `toml:"flapping_episodes"`
 }
 
 // Runbooks holds where runbooks are found.
@@ -162,6 +165,9 @@ type Shift struct {
 	// Webhook is a Slack-compatible incoming webhook URL the handoff can be
 	// posted to (a secret; $ONCALL_HANDOFF_WEBHOOK overrides it).
 	Webhook string `toml:"webhook"`
+	// WebhookFormat is what is posted: "slack" (mrkdwn) or "markdown";
+	// empty chooses by the webhook's host (Slack's hooks host → slack).
+	WebhookFormat string `toml:"webhook_format"`
 }
 
 // UI holds display settings.
@@ -194,12 +200,13 @@ func Defaults() *Config {
 		Identity: Identity{User: DefaultUser()},
 		Refresh:  Duration(10 * time.Second),
 		Alerts: Alerts{
-			GroupBy:         []string{"alertname"},
-			SilenceLabels:   []string{"alertname", "service", "instance", "job"},
-			AckDuration:     Duration(15 * time.Minute),
-			SilenceDuration: Duration(15 * time.Minute),
-			KeepAcksAlive:   true,
-			Sort:            "severity",
+			GroupBy:          []string{"alertname"},
+			SilenceLabels:    []string{"alertname", "service", "instance", "job"},
+			AckDuration:      Duration(15 * time.Minute),
+			SilenceDuration:  Duration(15 * time.Minute),
+			KeepAcksAlive:    true,
+			Sort:             "severity",
+			FlappingEpisodes: 5,
 		},
 		Runbooks:   Runbooks{CacheTTL: Duration(5 * time.Minute)},
 		Escalation: Escalation{Steps: []string{"L1: on-call engineer", "L2: team lead", "L3: engineering manager"}, After: Duration(15 * time.Minute)},

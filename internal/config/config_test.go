@@ -129,6 +129,10 @@ func TestBadConfigErrors(t *testing.T) {
 		{"bad url", "[contexts.p.prometheus]\nurl = \"prom:9090\"\n", []string{"contexts.p.prometheus.url", "http://"}},
 		{"slo objective", "[[contexts.p.slo]]\nname='a'\nobjective=100\nratio='x'\n", []string{"objective"}},
 		{"secret not echoed", "[contexts.p.prometheus]\nbearer_token = s3cr3tvalue\n", []string{":2:"}},
+		{"webhook format", "[shift]\nwebhook = \"https://hooks.example/s3cr3tvalue\"\nwebhook_format = \"mrkdwn\"\n", []string{`shift.webhook_format must be slack or markdown, got "mrkdwn"`}},
+		// Not a secret: its bad value is described like any other key's.
+		{"webhook format unquoted", "[shift]\nwebhook_format = slack\n", []string{":2:", "webhook_format", "expected value"}},
+		{"flapping episodes", "[alerts]\nflapping_episodes = 0\n", []string{"alerts.flapping_episodes must be at least 1, got 0"}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -149,6 +153,23 @@ func TestBadConfigErrors(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+func TestWebhookFormatAndFlapping(t *testing.T) {
+	cfg, err := Parse("c.toml", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.Shift.WebhookFormat != "" || cfg.Alerts.FlappingEpisodes != 5 {
+		t.Fatalf("defaults: webhook_format %q, flapping_episodes %d", cfg.Shift.WebhookFormat, cfg.Alerts.FlappingEpisodes)
+	}
+	cfg, err = Parse("c.toml", "[shift]\nwebhook_format = \"markdown\"\n[alerts]\nflapping_episodes = 3\n")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.Shift.WebhookFormat != "markdown" || cfg.Alerts.FlappingEpisodes != 3 {
+		t.Fatalf("read: webhook_format %q, flapping_episodes %d", cfg.Shift.WebhookFormat, cfg.Alerts.FlappingEpisodes)
 	}
 }
 

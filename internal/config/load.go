@@ -170,7 +170,10 @@ func oneLine(s string) string {
 }
 
 func isSecretKey(k string) bool {
-	k = strings.ToLower(k)
+	k = strings.ToLower(strings.TrimSpace(k))
+	if k == "webhook_format" || strings.HasSuffix(k, ".webhook_format") {
+		return false
+	}
 	return strings.Contains(k, "token") || strings.Contains(k, "password") || strings.Contains(k, "secret") || strings.Contains(k, "headers") || strings.Contains(k, "webhook")
 }
 
@@ -282,6 +285,14 @@ func (c *Config) Validate() error {
 	}
 	if c.Alerts.AckDuration.D() <= 0 {
 		return fmt.Errorf("alerts.ack_duration must be positive")
+	}
+	if c.Alerts.FlappingEpisodes < 1 {
+		return fmt.Errorf("alerts.flapping_episodes must be at least 1, got %d", c.Alerts.FlappingEpisodes)
+	}
+	switch c.Shift.WebhookFormat {
+	case "", "slack", "markdown":
+	default:
+		return fmt.Errorf("shift.webhook_format must be slack or markdown, got %q", c.Shift.WebhookFormat)
 	}
 	switch c.UI.Theme {
 	case "", "auto", "dark", "light":

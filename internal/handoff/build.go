@@ -85,7 +85,7 @@ func firingNow(as []*alerts.Alert, sils []*alerts.Silence, w Window) []FiringAle
 	out := []FiringAlert{}
 	for _, a := range as {
 		f := FiringAlert{Alertname: a.Name(), Severity: a.Severity(), State: string(a.State), Labels: a.Labels, Summary: a.Summary(),
-			Fingerprint: a.Fingerprint, Since: a.Since().In(loc), AgeSeconds: int64(w.To.Sub(a.Since()).Seconds())}
+			RunbookURL: a.Annotations["runbook_url"], Fingerprint: a.Fingerprint, Since: a.Since().In(loc), AgeSeconds: int64(w.To.Sub(a.Since()).Seconds())}
 		if sil := coveringSilence(a, byID); sil != nil {
 			end := sil.EndsAt.In(loc)
 			f.SilencedBy, f.SilenceComment, f.SilenceID, f.SilenceEndsAt = sil.CreatedBy, sil.Comment, sil.ID, &end

@@ -32,14 +32,22 @@ func JSON(s *Summary) ([]byte, error) {
 // PostTimeout bounds a webhook post when ctx has no deadline.
 const PostTimeout = 15 * time.Second
 
-// maxPostText keeps the message under Slack's 40,000-character limit.
-const maxPostText = 39000
+// Post sends text (Markdown or mrkdwn, as the caller rendered it) to a
+// Slack-compatible incoming webhook as {"text": text}, cut at a line
+// boundary to Slack's message size (see PostSummary, which also picks the
+// format). The URL is a secret: it never appears in the error, which names
+// only the cause (status and the first line of the answer, or the network
+// error with the URL scrubbed). client nil means a plain client.
+func Post(ctx context.Context, client *http.Client, webhook, text string) error {
+	text, _ = cut(text, maxSlackText)
+	body, err := payload(text, FormatMarkdown)
+	if err != nil {
+		return err
+	}
+	return post(ctx, client, webhook, body)
+}
 
-// Post sends markdown to a Slack-compatible incoming webhook as
-// {"text": markdown}. The URL is a secret: it never appears in the error,
-// which names only the cause (status and the first line of the answer, or
-// the network error with the URL scrubbed). client nil means a plain client.
-func Post(ctx context.Context, client *http.Client, webhook, markdown string) error {
+func post(ctx context.Context, client *http.Client, webhook string, body []byte) error {
 	u, err := url.Parse(strings.TrimSpace(webhook))
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return errors.New("posting the handoff: the webhook URL is not a valid http(s) URL")
@@ -51,13 +59,6 @@ func Post(ctx context.Context, client *http.Client, webhook, markdown string) er
 	}
 	if client == nil {
 		client = &http.Client{Timeout: PostTimeout}
-	}
-	if len(markdown) > maxPostText {
-		markdown = markdown[:maxPostText] + "\n\n… (cut: the full handoff is longer than a message may be)\n"
-	}
-	body, err := json.Marshal(map[string]string{"text": markdown})
-	if err != nil {
-		return fmt.Errorf("posting the handoff: %v", err)
 	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, u.String(), bytes.NewReader(body))
 	if err != nil {
@@ -97,7 +98,10 @@ func transportCause(ctx context.Context, err error) string {
 
 // scrubURL removes the webhook URL and every part of it that may carry the
 // secret (path segments, query values, user info) from s.
-func scrubURL(s string, u *url.URL) string {
+func scrubURL(s string, u *url.URL) string { return httpx.Scrub(s, urlSecrets(u)) }
+
+// urlSecrets lists the webhook URL and its parts that may carry the secret.
+func urlSecrets(u *url.URL) []string {
 	secrets := []string{u.String(), u.RawQuery, u.EscapedPath(), u.Path}
 	if pw, ok := u.User.Password(); ok {
 		secrets = append(secrets, pw)
@@ -114,7 +118,7 @@ func scrubURL(s string, u *url.URL) string {
 			}
 		}
 	}
-	return httpx.Scrub(s, secrets)
+	return secrets
 }
 
 // Export targets, as journaled.

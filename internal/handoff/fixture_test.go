@@ -136,7 +136,7 @@ func amFixture() *fakeAM {
 			Fingerprint: &fp, StartsAt: dt(since), EndsAt: dt(fixedNow.Add(4 * time.Minute)), UpdatedAt: dt(fixedNow),
 			Status: &models.AlertStatus{State: &state, SilencedBy: silencedBy, InhibitedBy: []string{}}}
 	}
-	return &fakeAM{
+	f := &fakeAM{
 		alerts: models.GettableAlerts{
 			alert(map[string]string{"alertname": "APIDown", "severity": "critical", "service": "conectcrm-backend", "job": "conectcrm-backend", "instance": "backend-1:3001"},
 				"conectcrm-backend instance backend-1:3001 is down", local(15, 7, 33), []string{silAck}),
@@ -153,6 +153,11 @@ func amFixture() *fakeAM {
 			sil(silAncient, "expired", local(13, 9, 0), local(13, 10, 0), "zed@bastion", "long gone", m("alertname", "Whatever")),
 		},
 	}
+	// Runbooks: a relative one, and an absolute one whose query could
+	// break out of a Markdown link or a Slack <url|text>.
+	f.alerts[0].Annotations["runbook_url"] = "RUNBOOKS.md#apidown"
+	f.alerts[1].Annotations["runbook_url"] = "https://runbooks.example.com/crm/high-error-rate?from=(now)&tab=x|y>z"
+	return f
 }
 
 // fakeBudgets returns fixed budgets.

@@ -7,44 +7,69 @@ import (
 
 	v1 "github.com/prometheus/client_golang/api/prometheus/v1"
 	"github.com/prometheus/common/model"
+
+	"oncall/internal/history"
 )
 
-// fakeProm answers the history queries from fixed series, evaluated like
-// Prometheus does (latest sample within 5m of each step; no staleness
-// markers, as in backfilled data).
+// fakeProm answers the history query from fixed series (sample times),
+// evaluated like Prometheus does with no staleness markers (backfilled
+// data): the latest sample within 5m of each step, and the samples of each
+// step's interval.
 type fakeProm struct {
-	samples map[string][]time.Time // series (alertname) → sample times
-	stamped bool                   // timestamp() supported
+	series  []fakeSeries
 	queries []string
+}
+
+type fakeSeries struct {
+	labels map[string]string
+	times  []time.Time
+}
+
+// promFixture is the fixture's episodes as a fakeProm (samples every 15s).
+func promFixture() *fakeProm {
+	f := &fakeProm{}
+	for _, e := range fixtureEpisodes() {
+		f.series = append(f.series, fakeSeries{e.labels, every(e.start, e.end, 15*time.Second)})
+	}
+	return f
 }
 
 func (f *fakeProm) QueryRange(_ context.Context, q string, r v1.Range) (model.Value, error) {
 	f.queries = append(f.queries, q)
-	if q == historyQuery && !f.stamped {
-		return model.Matrix{}, nil
-	}
 	var m model.Matrix
-	for name, ts := range f.samples {
-		ss := &model.SampleStream{Metric: model.Metric{"alertname": model.LabelValue(name), "severity": "warning"}}
+	for _, s := range f.series {
+		metric := model.Metric{"alertstate": "firing"}
+		for k, v := range s.labels {
+			metric[model.LabelName(k)] = model.LabelValue(v)
+		}
+		bucket := metric.Clone()
+		bucket["oncall_bucket"] = "1"
+		stamps, counts := &model.SampleStream{Metric: metric}, &model.SampleStream{Metric: bucket}
+		i := 0 // samples before i are older than the lookback
 		for t := r.Start; !t.After(r.End); t = t.Add(r.Step) {
+			for i < len(s.times) && t.Sub(s.times[i]) > 5*time.Minute {
+				i++
+			}
 			var latest time.Time
-			for _, s := range ts {
-				if !s.After(t) && t.Sub(s) <= 5*time.Minute {
-					latest = s
+			n := 0
+			for _, x := range s.times[i:] {
+				if x.After(t) {
+					break
+				}
+				latest = x
+				if x.After(t.Add(-r.Step)) {
+					n++
 				}
 			}
-			if latest.IsZero() {
-				continue
+			at := model.TimeFromUnixNano(t.UnixNano())
+			if !latest.IsZero() {
+				stamps.Values = append(stamps.Values, model.SamplePair{Timestamp: at, Value: model.SampleValue(float64(latest.UnixMilli()) / 1e3)})
 			}
-			v := model.SampleValue(1)
-			if q == historyQuery {
-				v = model.SampleValue(float64(latest.UnixMilli()) / 1e3)
+			if n > 0 {
+				counts.Values = append(counts.Values, model.SamplePair{Timestamp: at, Value: model.SampleValue(n)})
 			}
-			ss.Values = append(ss.Values, model.SamplePair{Timestamp: model.TimeFromUnixNano(t.UnixNano()), Value: v})
 		}
-		if len(ss.Values) > 0 {
-			m = append(m, ss)
-		}
+		m = append(m, stamps, counts)
 	}
 	return m, nil
 }
@@ -57,68 +82,32 @@ func every(from, to time.Time, d time.Duration) []time.Time {
 	return out
 }
 
-func TestHistoryEpisodesWithoutStalenessMarkers(t *testing.T) {
+// The handoff reads the window's history with one query (history.Fetch)
+// and lists it noisiest first, times in the shift's zone.
+func TestHistoryNoisiestFirst(t *testing.T) {
 	w := Window{From: local(15, 6, 0), To: local(15, 7, 45)}
-	w.From, w.To = w.From.In(saoPaulo), w.To.In(saoPaulo)
-	flap := append(every(local(15, 6, 10), local(15, 6, 20), time.Minute), every(local(15, 6, 23), local(15, 6, 30), time.Minute)...)
-	f := &fakeProm{stamped: true, samples: map[string][]time.Time{
-		// A 3-minute gap with 1-minute samples: two episodes, even though
-		// the 5m lookback would bridge it.
-		"Flap": flap,
-		// Resolved at 06:30: the lookback keeps it visible until 06:35,
-		// but the end is the last sample.
-		"Once": every(local(15, 6, 0).Add(-10*time.Minute), local(15, 6, 30), 30*time.Second),
+	w8 := func(name string) map[string]string {
+		return map[string]string{"alertname": name, "severity": "warning"}
+	}
+	f := &fakeProm{series: []fakeSeries{
+		{w8("Once"), every(local(15, 6, 0).Add(-10*time.Minute), local(15, 6, 30), 30*time.Second)},
+		{w8("Flap"), append(every(local(15, 6, 10), local(15, 6, 20), time.Minute), every(local(15, 6, 23), local(15, 6, 30), time.Minute)...)},
 	}}
 	h, err := fetchHistory(context.Background(), f, w)
 	if err != nil {
 		t.Fatal(err)
+	}
+	if len(f.queries) != 1 || f.queries[0] != history.Query(time.Second) {
+		t.Fatalf("queries = %q", f.queries)
 	}
 	if len(h) != 2 || h[0].Alertname != "Flap" || h[0].Count != 2 || h[1].Alertname != "Once" || h[1].Count != 1 {
 		t.Fatalf("history = %+v", h)
 	}
-	e := h[0].Episodes
-	if !e[0].Start.Equal(local(15, 6, 10)) || !e[0].End.Equal(local(15, 6, 20)) || !e[1].Start.Equal(local(15, 6, 23)) || !e[1].End.Equal(local(15, 6, 30)) {
-		t.Errorf("Flap episodes = %v–%v, %v–%v", e[0].Start, *e[0].End, e[1].Start, *e[1].End)
+	if h[0].FiringSeconds != 600+420 || h[0].Severity != "warning" {
+		t.Errorf("Flap: %+v", h[0])
 	}
 	o := h[1].Episodes[0]
-	if !o.StartedBefore || !o.Start.Equal(w.From) || !o.End.Equal(local(15, 6, 30)) || o.DurationSeconds != 1800 || o.Ongoing {
+	if !o.StartedBefore || !o.Start.Equal(w.From) || !o.End.Equal(local(15, 6, 30)) || o.DurationSeconds != 1800 || o.Start.Location() != saoPaulo {
 		t.Errorf("Once = %+v", o)
-	}
-	if len(f.queries) != 1 {
-		t.Errorf("queries = %v, want only the timestamp query", f.queries)
-	}
-}
-
-func TestHistoryFallsBackToPresence(t *testing.T) {
-	w := Window{From: local(15, 7, 0).In(saoPaulo), To: local(15, 7, 45).In(saoPaulo)}
-	f := &fakeProm{stamped: false, samples: map[string][]time.Time{
-		"Live": every(local(15, 7, 30), local(15, 7, 45), time.Second),
-	}}
-	h, err := fetchHistory(context.Background(), f, w)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(f.queries) != 2 || f.queries[1] != presenceQuery {
-		t.Fatalf("queries = %v", f.queries)
-	}
-	if len(h) != 1 || len(h[0].Episodes) != 1 {
-		t.Fatalf("history = %+v", h)
-	}
-	e := h[0].Episodes[0]
-	if !e.Ongoing || e.End != nil || e.Start.Before(local(15, 7, 30)) || e.Start.After(local(15, 7, 30).Add(HistoryStep(50*time.Minute))) {
-		t.Errorf("episode = %+v", e)
-	}
-}
-
-func TestHistoryStep(t *testing.T) {
-	for w, want := range map[time.Duration]time.Duration{
-		time.Hour: time.Second, 12 * time.Hour: 5 * time.Second, 7 * 24 * time.Hour: 61 * time.Second,
-	} {
-		if got := HistoryStep(w); got != want {
-			t.Errorf("HistoryStep(%s) = %s, want %s", w, got, want)
-		}
-		if HistoryStep(w) > 0 && (w+historyPad)/HistoryStep(w+historyPad) > 11000 {
-			t.Errorf("%s: over 11000 points", w)
-		}
 	}
 }

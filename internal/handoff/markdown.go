@@ -3,11 +3,9 @@ package handoff
 import (
 	"fmt"
 	"math"
-	"sort"
 	"strings"
 	"time"
 
-	"oncall/internal/alerts"
 	"oncall/internal/timefmt"
 )
 
@@ -70,28 +68,7 @@ func (r *mdWriter) header() {
 	_, off := w.To.Zone()
 	r.p("**Window:** %s → %s (%s, %s UTC%s) · by %s\n", w.From.Format("Mon Jan 2 15:04"), w.To.Format("Mon Jan 2 15:04"),
 		timefmt.Human(w.Duration()), Esc(s.Timezone, 60), offset(off), Esc(s.User, 80))
-	crit := 0
-	for _, a := range s.FiringNow {
-		if alerts.SeverityRank(a.Severity) == 0 {
-			crit++
-		}
-	}
-	episodes := 0
-	for _, h := range s.Fired {
-		episodes += h.Count
-	}
-	open := len(s.FollowUps)
-	parts := []string{
-		fmt.Sprintf("%s firing now (%d critical)", count(len(s.FiringNow), "alert"), crit),
-		fmt.Sprintf("%s fired during the shift (%s)", count(len(s.Fired), "alert"), count(episodes, "episode")),
-		fmt.Sprintf("%s created, %d expired, %d expiring next shift", count(len(s.Silences.Created), "silence"), len(s.Silences.Expired), len(s.Silences.Expiring)),
-		count(len(s.Acks), "ack"),
-		count(open, "open follow-up"),
-	}
-	if n := len(s.FailedActions); n > 0 {
-		parts = append(parts, count(n, "failed action"))
-	}
-	r.p("**In short:** %s", strings.Join(parts, " · "))
+	r.p("**In short:** %s", inShort(s))
 	if len(s.SourceErrors) > 0 {
 		var names []string
 		for _, e := range s.SourceErrors {
@@ -117,20 +94,7 @@ func count(n int, what string) string {
 }
 
 // labelText shows an alert's identifying labels (not alertname, severity).
-func labelText(m map[string]string) string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		if k != "alertname" && k != "severity" && k != "alertstate" && k != "__name__" {
-			keys = append(keys, k)
-		}
-	}
-	sort.Strings(keys)
-	parts := make([]string, len(keys))
-	for i, k := range keys {
-		parts[i] = k + "=" + m[k]
-	}
-	return Esc(strings.Join(parts, ", "), 120)
-}
+func labelText(m map[string]string) string { return Esc(labelPairs(m), 120) }
 
 func (r *mdWriter) firing() {
 	r.h2("Firing now")
@@ -138,16 +102,7 @@ func (r *mdWriter) firing() {
 		r.none()
 		return
 	}
-	var groups [][]FiringAlert
-	for _, a := range r.s.FiringNow {
-		n := len(groups)
-		if n == 0 || groups[n-1][0].Severity != a.Severity {
-			groups = append(groups, nil)
-			n++
-		}
-		groups[n-1] = append(groups[n-1], a)
-	}
-	for i, g := range groups {
+	for i, g := range severityGroups(r.s.FiringNow) {
 		sev := g[0].Severity
 		if sev == "" {
 			sev = "no severity"
@@ -174,6 +129,9 @@ func (r *mdWriter) firing() {
 			name := Esc(a.Alertname, 80)
 			if a.Summary != "" {
 				name += ": " + Esc(a.Summary, 120)
+			}
+			if u := linkURL(a.RunbookURL); u != nil {
+				name += " ([runbook](" + safeURL(u) + "))"
 			}
 			r.row(name, labelText(a.Labels), r.at(a.Since), timefmt.Human(time.Duration(a.AgeSeconds)*time.Second), Esc(a.State, 20), by, until)
 		}

@@ -57,14 +57,16 @@ func (w Window) Duration() time.Duration { return w.To.Sub(w.From) }
 
 // FiringAlert is an alert Alertmanager holds now.
 type FiringAlert struct {
-	Alertname   string            `json:"alertname"`
-	Severity    string            `json:"severity"`
-	State       string            `json:"state"` // firing, acked, silenced, inhibited, unprocessed
-	Labels      map[string]string `json:"labels"`
-	Summary     string            `json:"summary"`
-	Fingerprint string            `json:"fingerprint"`
-	Since       time.Time         `json:"since"`
-	AgeSeconds  int64             `json:"ageSeconds"`
+	Alertname string            `json:"alertname"`
+	Severity  string            `json:"severity"`
+	State     string            `json:"state"` // firing, acked, silenced, inhibited, unprocessed
+	Labels    map[string]string `json:"labels"`
+	Summary   string            `json:"summary"`
+	// RunbookURL is the runbook_url annotation, raw (may be relative).
+	RunbookURL  string    `json:"runbookURL,omitempty"`
+	Fingerprint string    `json:"fingerprint"`
+	Since       time.Time `json:"since"`
+	AgeSeconds  int64     `json:"ageSeconds"`
 	// AckedBy and AckNote come from an ACK! silence.
 	AckedBy string `json:"ackedBy,omitempty"`
 	AckNote string `json:"ackNote,omitempty"`
@@ -85,18 +87,6 @@ type AlertHistory struct {
 	Count         int       `json:"count"`
 	FiringSeconds int64     `json:"firingSeconds"`
 	Episodes      []Episode `json:"episodes"`
-}
-
-// Episode is one continuous firing period. Start is the first and End the
-// last evaluation seen firing; End is nil while it still fires.
-type Episode struct {
-	Start time.Time  `json:"start"`
-	End   *time.Time `json:"end"`
-	// StartedBefore: it was already firing when the window began (Start
-	// is then the window start).
-	StartedBefore   bool  `json:"startedBefore"`
-	Ongoing         bool  `json:"ongoing"`
-	DurationSeconds int64 `json:"durationSeconds"`
 }
 
 // SilenceReport groups the silences that matter to the next shift. Ack
