@@ -92,11 +92,28 @@ func Analyze(logQuery string) (Analysis, error) {
 	return a, nil
 }
 
+// maxCheaper bounds the pipelines cheaper reorders: moving filters is
+// quadratic in the stages, and a pipeline has a handful.
+const maxCheaper = 256
+
 // cheaper returns the stages with each filter moved to just before the
 // first parser it may cross, and literal regex line filters turned into
-// substring ones, with a sentence per change.
+// substring ones, with a sentence per change. A pipeline of more than
+// maxCheaper stages is left as it is.
 func cheaper(sel []Matcher, in []Stage) ([]Stage, []string) {
+	if len(in) > maxCheaper {
+		return in, nil
+	}
 	stages := slices.Clone(in)
+	present := map[string]bool{}
+	inSel := func(l string) bool {
+		v, ok := present[l]
+		if !ok {
+			v = inStream(sel, l)
+			present[l] = v
+		}
+		return v
+	}
 	var advice []string
 	for i := 0; i < len(stages); i++ {
 		st := stages[i]
@@ -104,7 +121,7 @@ func cheaper(sel []Matcher, in []Stage) ([]Stage, []string) {
 			continue
 		}
 		to := -1
-		for j := i - 1; j >= 0 && crosses(sel, st, stages[j]); j-- {
+		for j := i - 1; j >= 0 && crosses(inSel, st, stages[j]); j-- {
 			if stages[j].Kind == Parser {
 				to = j
 			}
@@ -132,7 +149,7 @@ func cheaper(sel []Matcher, in []Stage) ([]Stage, []string) {
 // parser cannot replace a label the selector makes every stream carry).
 // A filter on __error__ stays where it is: it tests what the stages
 // before it raised.
-func crosses(sel []Matcher, f, s Stage) bool {
+func crosses(inSel func(string) bool, f, s Stage) bool {
 	if f.Kind == LineFilter {
 		return !s.ChangesLine()
 	}
@@ -143,7 +160,7 @@ func crosses(sel []Matcher, f, s Stage) bool {
 		return true
 	}
 	for _, l := range f.Labels {
-		if s.sets(l, inStream(sel, l)) {
+		if s.sets(l, inSel(l)) {
 			return false
 		}
 	}

@@ -1,6 +1,7 @@
 package logql
 
 import (
+	"fmt"
 	"strconv"
 	"strings"
 	"testing"
@@ -347,5 +348,31 @@ func TestParseDuration(t *testing.T) {
 		if d, err := parseDuration(s); err == nil {
 			t.Errorf("parseDuration(%q) = %v, want an error", s, d)
 		}
+	}
+}
+
+func TestLimits(t *testing.T) {
+	one := `count_over_time({a="b"}[1m]) + `
+	expr := strings.Repeat(one, 100) + `count_over_time({a="b"}[1m])`
+	_, err := Extract(expr)
+	want := fmt.Sprintf("logql: line 1, col %d: more than 100 log queries in one expression", 100*len(one)+1)
+	if err == nil || err.Error() != want {
+		t.Errorf("101 queries: %v, want %s", err, want)
+	}
+	if m, err := Extract(strings.Repeat(one, 99) + `count_over_time({a="b"}[1m])`); err != nil || len(m.Queries) != 100 {
+		t.Errorf("100 queries: %v", err)
+	}
+	_, err = Extract(strings.Repeat(" ", maxInput+1))
+	if err == nil || err.Error() != "logql: expression is 65537 bytes, more than the 65536 this parser takes" {
+		t.Errorf("a large input: %v", err)
+	}
+	// A long pipeline is analysed, but not reordered.
+	q := `{a="b"} | json` + strings.Repeat(` |= "x"`, maxCheaper)
+	a, err := Analyze(q)
+	if err != nil || a.Cost != ParsesAll || a.Cheaper != "" {
+		t.Errorf("long pipeline: %v %v %q", err, a.Cost, a.Cheaper)
+	}
+	if a, err := Analyze(`{a="b"} | json` + strings.Repeat(` |= "x"`, maxCheaper-1)); err != nil || a.Cheaper == "" {
+		t.Errorf("pipeline of %d stages: no cheaper form (%v)", maxCheaper, err)
 	}
 }

@@ -1,6 +1,7 @@
 package logql
 
 import (
+	"fmt"
 	"regexp"
 	"slices"
 	"strconv"
@@ -14,8 +15,13 @@ import (
 // operations, label_replace). Precedence is PromQL's, lowest first:
 // or; and, unless; comparisons; + -; * / %; ^ (right-associative).
 
-// maxDepth bounds nesting, so a hostile expression cannot exhaust the stack.
-const maxDepth = 100
+// maxDepth bounds nesting, so a hostile expression cannot exhaust the
+// stack; maxQueries bounds the log queries of one expression (an alert
+// rule has a handful), so taking one apart stays linear in its size.
+const (
+	maxDepth   = 100
+	maxQueries = 100
+)
 
 // node is a metric expression; start and end are byte offsets in the source.
 type node interface{ span() (int, int) }
@@ -352,6 +358,9 @@ func (p *parser) rangeAgg() (node, error) {
 	end, err := p.expect(tRParen, `")"`)
 	if err != nil {
 		return nil, err
+	}
+	if p.queries++; p.queries > maxQueries {
+		return nil, p.failAt(fn, fmt.Sprintf("more than %d log queries in one expression", maxQueries))
 	}
 	n := &rangeNode{pos: pos{fn.off, end.end}, fn: fn.text, lr: lr}
 	if p.atGrouping() {

@@ -14,10 +14,11 @@ import (
 // comments). Loki 3 joins the strings of one line filter with "or".
 
 type parser struct {
-	src   string
-	toks  []token
-	pos   int
-	depth int
+	src     string
+	toks    []token
+	pos     int
+	depth   int
+	queries int // range aggregations parsed
 }
 
 func (p *parser) peek() token { return p.toks[p.pos] }
