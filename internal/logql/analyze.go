@@ -39,7 +39,8 @@ type Analysis struct {
 	// Slow is the index in Query.Stages of the stage that makes the query
 	// costly (the first parser, when it runs before any line filter), or -1.
 	Slow int
-	// Verdict is one plain sentence on the cost.
+	// Verdict is one plain sentence on the cost, on one line. Like Advice,
+	// it quotes the query's own stages: sanitize it before display.
 	Verdict string
 	// Cheaper is the same query, returning the same lines, in a cheaper
 	// form: filters moved before the parsers they do not depend on, and
@@ -79,10 +80,10 @@ func Analyze(logQuery string) (Analysis, error) {
 		a.Verdict = "no parser: Loki selects the streams and filters their lines, the cheapest kind of query"
 	case firstLine < 0 || firstLine > firstParser:
 		a.Cost, a.Slow = ParsesAll, firstParser
-		a.Verdict = "the parser " + q.Stages[firstParser].text + " runs before any line filter: every line of the selected streams is parsed"
+		a.Verdict = "the parser " + oneLine(q.Stages[firstParser].text) + " runs before any line filter: every line of the selected streams is parsed"
 	default:
 		a.Cost = ParsesFiltered
-		a.Verdict = "line filters run before the parser " + q.Stages[firstParser].text + ": only the lines they keep are parsed"
+		a.Verdict = "line filters run before the parser " + oneLine(q.Stages[firstParser].text) + ": only the lines they keep are parsed"
 	}
 	stages, advice := cheaper(q.Selector, q.Stages)
 	if len(advice) > 0 {
@@ -129,7 +130,7 @@ func cheaper(sel []Matcher, in []Stage) ([]Stage, []string) {
 		if to < 0 {
 			continue
 		}
-		advice = append(advice, "move "+st.text+" before "+stages[to].text+": a "+st.Kind.String()+
+		advice = append(advice, "move "+oneLine(st.text)+" before "+oneLine(stages[to].text)+": a "+st.Kind.String()+
 			" that does not depend on the parser should run first, so fewer lines are parsed")
 		copy(stages[to+1:i+1], stages[to:i])
 		stages[to] = st
@@ -137,7 +138,7 @@ func cheaper(sel []Matcher, in []Stage) ([]Stage, []string) {
 	for i, st := range stages {
 		if lit, ok := literalRegex(st); ok {
 			stages[i] = lit
-			advice = append(advice, "use "+lit.text+" for "+st.text+": the pattern has no regex syntax, and a substring filter is cheaper than a regular expression")
+			advice = append(advice, "use "+oneLine(lit.text)+" for "+oneLine(st.text)+": the pattern has no regex syntax, and a substring filter is cheaper than a regular expression")
 		}
 	}
 	return stages, advice

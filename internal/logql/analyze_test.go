@@ -112,3 +112,17 @@ func TestAnalyzeErrors(t *testing.T) {
 		}
 	}
 }
+
+func TestAnalyzeOneLine(t *testing.T) {
+	a, err := Analyze("{a=\"b\"} | regexp `(?P<x>a)\n\x1b` |~ \"x\"")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := `the parser | regexp ` + "`(?P<x>a) \\x1b`" + ` runs before any line filter: every line of the selected streams is parsed`
+	if a.Verdict != want {
+		t.Errorf("verdict %q\n   want %q", a.Verdict, want)
+	}
+	if len(a.Advice) != 2 || a.Advice[0] != `move |~ "x" before | regexp `+"`(?P<x>a) \\x1b`"+`: a line filter that does not depend on the parser should run first, so fewer lines are parsed` {
+		t.Errorf("advice %q", a.Advice)
+	}
+}

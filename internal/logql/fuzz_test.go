@@ -68,6 +68,11 @@ func FuzzExtract(f *testing.F) {
 			if err != nil {
 				t.Fatalf("Analyze(%s): %v", s, err)
 			}
+			for _, line := range append([]string{a.Verdict}, a.Advice...) {
+				if strings.ContainsAny(line, "\n\r") {
+					t.Fatalf("analysis of %s spans lines: %q", s, line)
+				}
+			}
 			if a.Cheaper != "" {
 				b, err := Analyze(a.Cheaper)
 				if err != nil {

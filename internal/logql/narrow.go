@@ -62,7 +62,7 @@ func NarrowWith(q LogQuery, labels map[string]string, o NarrowOptions) (string, 
 				continue
 			}
 			if m.Value != v {
-				return "", fmt.Errorf("logql: the alert's %s=%s contradicts the selector's %s", name, strconv.Quote(v), m)
+				return "", fmt.Errorf("logql: the alert's %s=%s contradicts the selector's %s=%s", name, strconv.Quote(v), m.Name, strconv.Quote(m.Value))
 			}
 			dup = true
 		}

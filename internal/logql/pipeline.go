@@ -4,7 +4,9 @@ import (
 	"fmt"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
+	"unicode"
 )
 
 // The log query grammar, from Loki's "Log queries" page (stream selector,
@@ -116,8 +118,20 @@ func (p *parser) checkRegexp(t token) error {
 	return nil
 }
 
-// oneLine keeps a message on one line.
-func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
+// oneLine makes text from the expression fit a one-line message: runs of
+// white space become one space, other unprintable characters are escaped,
+// and it is cut to 80 characters.
+func oneLine(s string) string {
+	s = strings.Join(strings.Fields(s), " ")
+	if strings.IndexFunc(s, func(r rune) bool { return !unicode.IsPrint(r) }) >= 0 {
+		q := strconv.Quote(s)
+		s = q[1 : len(q)-1]
+	}
+	if r := []rune(s); len(r) > 80 {
+		s = string(r[:80]) + "…"
+	}
+	return s
+}
 
 var lineFilterOps = map[kind]string{tPipeEq: "|=", tNeq: "!=", tPipeRe: "|~", tNre: "!~", tPipePat: "|>", tNotPat: "!>"}
 
