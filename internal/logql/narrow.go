@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
+	"strings"
 )
 
 // NarrowOptions tune Narrow.
@@ -26,7 +27,8 @@ type NarrowOptions struct {
 //   - a label filter | name="value" right after the last stage that may
 //     set, rename or drop it (a parser, label_format, drop, keep), when one
 //     does: the label filter then tests the same value the aggregation
-//     grouped by.
+//     grouped by. A label named __…__ (__error__) is the pipeline's own and
+//     is tested after its last stage.
 //
 // Labels the alert lacks add nothing. Values are quoted as Go strings,
 // which is how LogQL reads them. An alert label that contradicts an
@@ -51,6 +53,11 @@ func NarrowWith(q LogQuery, labels map[string]string, o NarrowOptions) (string, 
 			if st.sets(name, present) {
 				last = i
 			}
+		}
+		if strings.HasPrefix(name, "__") && len(q.Stages) > 0 {
+			// __error__ and its kin are raised by the pipeline itself (a
+			// parser, a conversion): test them after all of it.
+			last = len(q.Stages) - 1
 		}
 		if last >= 0 || !present && o.StreamLabels != nil && !slices.Contains(o.StreamLabels, name) {
 			after[last] = append(after[last], Stage{Kind: LabelFilter, Labels: []string{name}, text: "| " + name + "=" + strconv.Quote(v)})
