@@ -126,3 +126,16 @@ func TestAnalyzeOneLine(t *testing.T) {
 		t.Errorf("advice %q", a.Advice)
 	}
 }
+
+func TestNames(t *testing.T) {
+	if Cheap.String() != "cheap" || ParsesFiltered.String() != "parses filtered lines" || ParsesAll.String() != "parses every line" {
+		t.Error("Cost names")
+	}
+	if StageKind(0).String() != "stage(0)" || LineFilter.String() != "line filter" {
+		t.Error("StageKind names")
+	}
+	a, err := Analyze(`{a="b"} |= "x" | json`)
+	if err != nil || a.Query.Stages[0].String() != `|= "x"` || a.Query.Stages[1].String() != "| json" {
+		t.Errorf("stage text: %v %v", a.Query.Stages, err)
+	}
+}

@@ -57,7 +57,8 @@ func (k StageKind) String() string {
 	return "stage(" + strconv.Itoa(int(k)) + ")"
 }
 
-// Stage is one stage of a log pipeline.
+// Stage is one stage of a log pipeline. Stages are made by Extract and
+// ParseLogQuery; String is the stage as parsed, in canonical form.
 type Stage struct {
 	Kind StageKind
 	// Name is the stage's keyword (json, logfmt, regexp, pattern, unpack,
