@@ -44,6 +44,9 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzHTTPDecode$$' -fuzztime $(FUZZTIME) ./sources/jaeger
 	$(GO) test -run '^$$' -fuzz '^FuzzExtract$$' -fuzztime $(FUZZTIME) ./internal/logql
 	$(GO) test -run '^$$' -fuzz '^FuzzNarrow$$' -fuzztime $(FUZZTIME) ./internal/logql
+	$(GO) test -run '^$$' -fuzz '^FuzzIndexApply$$' -fuzztime $(FUZZTIME) ./internal/alerts
+	$(GO) test -run '^$$' -fuzz '^FuzzSlackEsc$$' -fuzztime $(FUZZTIME) ./internal/handoff
+	$(GO) test -run '^$$' -fuzz '^FuzzCut$$' -fuzztime $(FUZZTIME) ./internal/handoff
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem $(PKGS)
