@@ -47,6 +47,7 @@ type Config struct {
 	Escalation     Escalation          `toml:"escalation"`
 	Shift          Shift               `toml:"shift"`
 	UI             UI                  `toml:"ui"`
+	View           View                `toml:"view"`
 	Keys           Keys                `toml:"keys"`
 	Journal        Journal             `toml:"journal"`
 	Serve          Serve               `toml:"serve"`
@@ -68,6 +69,27 @@ type Context struct {
 	Jaeger       Jaeger       `toml:"jaeger"`
 	SLO          []SLO        `toml:"slo"`
 	Guard        Guard        `toml:"guard"`
+	// GrafanaURL is the base that relative generator URLs (the Loki
+	// ruler's /explore?… links) are resolved against.
+	GrafanaURL string    `toml:"grafana_url"`
+	UI         ContextUI `toml:"ui"`
+}
+
+// ContextUI is how a context looks, so nobody mistakes prod for staging.
+type ContextUI struct {
+	// Accent colours the header and the context's tag: a colour name
+	// (red, green, yellow, blue, magenta, cyan, white, bright-red…), an
+	// ANSI number 0-255 or #rrggbb.
+	Accent string `toml:"accent"`
+}
+
+// View is what the screen watches.
+type View struct {
+	// Contexts are watched at once (one merged list); empty: the current
+	// context only.
+	Contexts []string `toml:"contexts"`
+	// Aliases name command-mode commands (":" mode): alias = "command".
+	Aliases map[string]string `toml:"aliases"`
 }
 
 // Alertmanager is one HA cluster: its peers share silences.

@@ -279,6 +279,19 @@ func (c *Config) Validate() error {
 		if err := ctx.Guard.Validate(c.Alerts.SilenceDuration.D(), c.Alerts.AckDuration.D()); err != nil {
 			return fmt.Errorf("contexts.%s.%w", name, err)
 		}
+		if ctx.GrafanaURL != "" {
+			if err := checkURL(ctx.GrafanaURL); err != nil {
+				return fmt.Errorf("contexts.%s.grafana_url: %w", name, err)
+			}
+		}
+		if _, err := AccentColor(ctx.UI.Accent); err != nil {
+			return fmt.Errorf("contexts.%s.ui.accent: %w", name, err)
+		}
+	}
+	for i, n := range c.View.Contexts {
+		if _, ok := c.Contexts[n]; !ok {
+			return fmt.Errorf("view.contexts[%d]: context %q not found (known: %s)", i, n, strings.Join(c.ContextNames(), ", "))
+		}
 	}
 	if c.Refresh.D() < time.Second && c.Refresh != 0 {
 		return fmt.Errorf("refresh must be at least 1s, got %s", time.Duration(c.Refresh))
