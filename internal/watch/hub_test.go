@@ -203,7 +203,9 @@ func TestHubFailureKeepsLastGoodData(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer s.Close()
-	next(t, s, func(m map[string]*Snapshot) bool { return m["a"] != nil && m["b"] != nil && m["a"].Loaded() && m["b"].Loaded() })
+	next(t, s, func(m map[string]*Snapshot) bool {
+		return m["a"] != nil && m["b"] != nil && m["a"].Loaded() && m["b"].Loaded()
+	})
 	a.err = errors.New("connection refused")
 	time.Sleep(5 * time.Millisecond)
 	s.Refresh()
