@@ -162,3 +162,8 @@ func levenshtein(a, b string) int {
 }
 
 func sortStrings(s []string) { sort.Strings(s) }
+
+// Nearest returns the candidate closest to s (edit distance), when it is
+// close enough to be a plausible typo: "did you mean …?" for config keys,
+// command names and contexts.
+func Nearest(s string, cands []string) string { return nearest(s, cands) }
