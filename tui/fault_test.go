@@ -16,6 +16,8 @@ import (
 	"oncall/sources/jaeger"
 	"oncall/sources/loki"
 	"oncall/sources/prometheus"
+	"oncall/tui/kit"
+	"oncall/tui/screens/logs"
 )
 
 // driver runs a Model the way bubbletea does: every command in its own
@@ -155,11 +157,11 @@ func newLiveModel(t *testing.T, set *backends.Set, timeout time.Duration) (*Mode
 	cfg := config.Defaults()
 	cfg.CurrentContext = "prod"
 	cfg.Identity.User = "alice@bastion"
-	screens := []ScreenSpec{LogsScreenSpec(LogsOptions{Client: lc, AlertSelector: `{service_name="{{ .Labels.service }}"}`, Timeout: 2 * timeout})}
-	screens = append(screens, TraceScreens(TraceSources{Jaeger: jc, Loki: lc, TraceSelector: `{service_name=~".+"}`, Timeout: 2 * timeout})...)
+	entries := []kit.Entry{logs.Entry(logs.Options{Client: lc, AlertSelector: `{service_name="{{ .Labels.service }}"}`, Timeout: 2 * timeout})}
+	screens := TraceScreens(TraceSources{Jaeger: jc, Loki: lc, TraceSelector: `{service_name=~".+"}`, Timeout: 2 * timeout})
 	dark := true
 	zero := time.Duration(0)
-	m, err := New(Deps{Config: cfg, AM: am, Prom: prom, Screens: screens}, Options{Dark: &dark, Grace: &zero})
+	m, err := New(Deps{Config: cfg, AM: am, Prom: prom, Entries: entries, Screens: screens}, Options{Dark: &dark, Grace: &zero})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -187,8 +189,8 @@ func sourceState(m *Model, source string) (errText string, busy bool) {
 		}
 		return errText, busy
 	case backends.Loki:
-		s := m.ScreenByName(LogsScreenName).(*LogsScreen)
-		return s.err, s.loading
+		s := m.ScreenNamed(logs.Name).(*logs.Screen).State()
+		return s.Err, s.Loading
 	default:
 		s := m.ScreenByName(TracesScreenName).(*TracesScreen)
 		return s.err, s.loading
@@ -203,8 +205,8 @@ func openSource(d *driver, source string) (staleMark string) {
 	case backends.Loki:
 		d.key("l")
 		d.until("the logs to load", 15*time.Second, func() bool {
-			s := m.ScreenByName(LogsScreenName).(*LogsScreen)
-			return s.loaded && !s.loading
+			s := m.ScreenNamed(logs.Name).(*logs.Screen).State()
+			return s.Loaded && !s.Loading
 		})
 		return "ECONNREFUSED"
 	case backends.Jaeger:
@@ -335,7 +337,7 @@ func checkOthersHealthy(t *testing.T, d *driver, source string) {
 func screenOf(source string) string {
 	switch source {
 	case backends.Loki:
-		return LogsScreenName
+		return logs.Name
 	case backends.Jaeger:
 		return TracesScreenName
 	}

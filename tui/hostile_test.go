@@ -20,6 +20,8 @@ import (
 	"oncall/runbooks"
 	"oncall/sources/jaeger"
 	"oncall/sources/loki"
+	"oncall/tui/kit"
+	"oncall/tui/screens/logs"
 )
 
 // hostileFixture puts one hostile string everywhere server text reaches
@@ -223,10 +225,10 @@ func TestHostileLogsAndTraces(t *testing.T) {
 		for _, dark := range []bool{true, false} {
 			cfg := config.Defaults()
 			cfg.CurrentContext = "prod"
-			screens := []ScreenSpec{LogsScreenSpec(LogsOptions{Client: lc, AlertSelector: `{job="hostile"}`, Timeout: 10 * time.Second})}
-			screens = append(screens, TraceScreens(TraceSources{Jaeger: jc, Loki: lc, TraceSelector: `{job="hostile"}`, Timeout: 10 * time.Second})...)
+			entries := []kit.Entry{logs.Entry(logs.Options{Client: lc, AlertSelector: `{job="hostile"}`, Timeout: 10 * time.Second})}
+			screens := TraceScreens(TraceSources{Jaeger: jc, Loki: lc, TraceSelector: `{job="hostile"}`, Timeout: 10 * time.Second})
 			zero := time.Duration(0)
-			m, err := New(Deps{Config: cfg, Now: time.Now, Screens: screens}, Options{Dark: &dark, NoFetch: true, Grace: &zero})
+			m, err := New(Deps{Config: cfg, Now: time.Now, Entries: entries, Screens: screens}, Options{Dark: &dark, NoFetch: true, Grace: &zero})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -241,12 +243,12 @@ func TestHostileLogsAndTraces(t *testing.T) {
 				}
 			}
 			_, cmd := m.Update(keyMsg("l"))
-			ls := m.ScreenByName(LogsScreenName).(*LogsScreen)
+			ls := m.ScreenNamed(logs.Name).(*logs.Screen)
 			d := newDriver(t, m)
 			d.run(cmd)
-			d.until("the logs to load", 20*time.Second, func() bool { return !ls.loading })
-			if s := ls; s.buf.Len() == 0 {
-				t.Fatalf("no log lines loaded: err=%q cfg=%q loading=%v loaded=%v q=%q busy? sel=%v", s.err, s.cfgErr, s.loading, s.loaded, s.query, m.Selected() != nil)
+			d.until("the logs to load", 20*time.Second, func() bool { return !ls.State().Loading })
+			if s := ls.State(); s.Lines == 0 {
+				t.Fatalf("no log lines loaded: err=%q loaded=%v q=%q sel=%v\n%s", s.Err, s.Loaded, s.Query, m.Selected() != nil, plain(m.Render()))
 			}
 			for _, step := range []struct {
 				name string

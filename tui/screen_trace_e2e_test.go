@@ -21,6 +21,8 @@ import (
 	"oncall/sources/loki"
 	"oncall/sources/loki/lokitest"
 	"oncall/sources/prometheus"
+	"oncall/tui/kit"
+	logscreen "oncall/tui/screens/logs"
 )
 
 // trDrive runs a command like the runtime does and applies every message
@@ -104,10 +106,10 @@ func TestDemoAlertToLogsToTraceInThreeKeys(t *testing.T) {
 	}
 	cfg := config.Defaults()
 	cfg.CurrentContext = "demo"
-	screens := append([]ScreenSpec{LogsScreenSpec(LogsOptions{Client: lc, AlertSelector: `{service_name="{{ .Labels.service }}"}`})},
-		TraceScreens(TraceSources{Jaeger: jc, Loki: lc, TraceSelector: `{env="prod"}`, UIURL: jg.URL()})...)
+	entries := []kit.Entry{logscreen.Entry(logscreen.Options{Client: lc, AlertSelector: `{service_name="{{ .Labels.service }}"}`})}
+	screens := TraceScreens(TraceSources{Jaeger: jc, Loki: lc, TraceSelector: `{env="prod"}`, UIURL: jg.URL()})
 	dark, zero := true, time.Duration(0)
-	m, err := New(Deps{Config: cfg, AM: am, Prom: prom, Screens: screens}, Options{Dark: &dark, Grace: &zero})
+	m, err := New(Deps{Config: cfg, AM: am, Prom: prom, Entries: entries, Screens: screens}, Options{Dark: &dark, Grace: &zero})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -121,7 +123,7 @@ func TestDemoAlertToLogsToTraceInThreeKeys(t *testing.T) {
 	for _, k := range []string{"l", "[", "enter"} {
 		_, cmd := m.Update(keyMsg(k))
 		trDrive(t, m, cmd)
-		if ls, _ := m.ScreenByName(LogsScreenName).(*LogsScreen); k == "[" && (ls == nil || ls.row() == nil || ls.row().TraceID == "") {
+		if ls, _ := m.ScreenNamed(logscreen.Name).(*logscreen.Screen); k == "[" && (ls == nil || ls.State().TraceID == "") {
 			t.Fatalf("[ did not reach a line with a trace id:\n%s", plain(m.Render()))
 		}
 	}
@@ -144,7 +146,7 @@ func TestDemoAlertToLogsToTraceInThreeKeys(t *testing.T) {
 		t.Errorf("selected span %+v, want the backend span the log line named", sp)
 	}
 	m.Update(keyMsg("esc"))
-	if m.screen != LogsScreenName {
+	if m.screen != logscreen.Name {
 		t.Errorf("esc went to %q, want the logs", m.screen)
 	}
 }

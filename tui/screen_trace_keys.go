@@ -31,7 +31,7 @@ func (s *TraceScreen) HandleKey(m *Model, msg tea.KeyPressMsg) (bool, tea.Cmd) {
 			s.setSpanMode(m, false)
 			return true, nil
 		}
-		if s.prev != "" && m.ScreenByName(s.prev) != nil {
+		if s.prev != "" && m.ScreenNamed(s.prev) != nil { // any screen, moved or legacy
 			m.ShowScreen(s.prev)
 			return true, nil
 		}

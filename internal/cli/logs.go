@@ -19,7 +19,8 @@ import (
 	"oncall/internal/sim/simlogs"
 	"oncall/internal/traceid"
 	"oncall/sources/loki"
-	"oncall/tui"
+	"oncall/tui/kit"
+	"oncall/tui/screens/logs"
 )
 
 func (a *App) logsCmd() *cobra.Command {
@@ -231,16 +232,17 @@ func writeLogLines(w io.Writer, rows []logview.Row) error {
 	return nil
 }
 
-// logScreens registers the logs screen when the context has a Loki. A
-// client that cannot be built is shown as the screen's error.
-func (a *App) logScreens(cfg *config.Config) []tui.ScreenSpec {
+// logScreens registers the logs screen; without a Loki in the context it
+// is registered as not available, so its key says why. A client that
+// cannot be built is shown as the screen's error.
+func (a *App) logScreens(cfg *config.Config) []kit.Entry {
 	cur, err := cfg.Current()
 	if err != nil || strings.TrimSpace(cur.Loki.URL) == "" {
-		return nil
+		return []kit.Entry{logs.Entry(logs.Options{Context: cfg.CurrentContext})}
 	}
 	c, err := a.logsLoki(cfg.CurrentContext, cur.Loki)
-	return []tui.ScreenSpec{tui.LogsScreenSpec(tui.LogsOptions{
-		Client: c, Err: err, AlertSelector: cur.Loki.AlertSelector, TraceRegex: cur.Loki.TraceRegex, MaxLines: cur.Loki.MaxLines,
+	return []kit.Entry{logs.Entry(logs.Options{
+		Client: c, Context: cfg.CurrentContext, Err: err, AlertSelector: cur.Loki.AlertSelector, TraceRegex: cur.Loki.TraceRegex, MaxLines: cur.Loki.MaxLines,
 	})}
 }
 

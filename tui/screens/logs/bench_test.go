@@ -1,4 +1,4 @@
-package tui
+package logs
 
 import (
 	"fmt"
@@ -10,6 +10,7 @@ import (
 
 	"oncall/internal/logview"
 	"oncall/sources/loki"
+	"oncall/tui/tuitest"
 )
 
 // syntheticLogRows builds n realistic rows (JSON lines, one in ten with a
@@ -22,7 +23,7 @@ func syntheticLogRows(n int) []logview.Row {
 		{"service_name": "postgres", "env": "prod", "level": "warn"},
 	}
 	rows := make([]logview.Row, n)
-	start := fixedNow.Add(-time.Hour)
+	start := now.Add(-time.Hour)
 	for i := range rows {
 		line := fmt.Sprintf(`{"ts":"%d","level":"info","msg":"request completed","method":"GET","route":"/api/v1/contacts/%d","status":200,"duration_ms":%d,"client_ip":"10.42.%d.%d"}`, i, i%9973, i%700, i%8, i%250)
 		if i%10 == 0 {
@@ -33,18 +34,22 @@ func syntheticLogRows(n int) []logview.Row {
 	return rows
 }
 
-// logsScreenWith shows n rows in a 160×48 session's logs screen.
-func logsScreenWith(t testing.TB, n int, wrap bool) (*Model, *LogsScreen) {
+// screenWith shows n rows in a 160×48 session's logs screen. Frames are
+// driven through the root model itself: a benchmark times Update and
+// View, not the driver's settling.
+func screenWith(t testing.TB, n int, wrap bool) (*tuitest.Driver, *Screen) {
 	c, err := loki.New(loki.Config{URL: "http://127.0.0.1:9"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	m, s := newLogsModel(t, 160, 48, true, nil, LogsOptions{Client: c, MaxLines: max(n, 1)})
+	d, s := start(t, nil, setup{dark: true, opts: Options{Client: c, MaxLines: max(n, 1)}})
 	s.buf.Reset(syntheticLogRows(n))
-	s.loaded, s.wrap, s.cursor = true, wrap, s.buf.Len()-1
+	s.list.SetLen(s.buf.Len())
+	s.list.Select(s.buf.Len() - 1)
+	s.loaded, s.wrap = true, wrap
 	s.search = logview.NewSearch("pool")
-	m.ShowScreen(LogsScreenName)
-	return m, s
+	d.M.Show(Name)
+	return d, s
 }
 
 // BenchmarkLogsPane100k holds 100,000 lines and measures one frame: a
@@ -56,7 +61,8 @@ func BenchmarkLogsPane100k(b *testing.B) {
 			runtime.GC()
 			var before runtime.MemStats
 			runtime.ReadMemStats(&before)
-			m, s := logsScreenWith(b, 100000, wrap)
+			d, s := screenWith(b, 100000, wrap)
+			m := d.M
 			runtime.GC()
 			var after runtime.MemStats
 			runtime.ReadMemStats(&after)
@@ -85,11 +91,12 @@ func BenchmarkLogsSearch100k(b *testing.B) {
 	slash := tea.KeyPressMsg{Code: '/', Text: "/"}
 	for _, q := range []struct{ name, query string }{{"common", "pool"}, {"rare", "contacts/4242"}, {"absent", "no such line"}, {"absent-case", "No Such Line"}} {
 		b.Run("enter/"+q.name, func(b *testing.B) {
-			m, s := logsScreenWith(b, 100000, false)
+			d, s := screenWith(b, 100000, false)
+			m := d.M
 			b.ReportAllocs()
 			for b.Loop() {
 				m.Update(slash)
-				s.input.SetValue(q.query)
+				s.box.SetValue(q.query)
 				m.Update(enter)
 				_ = m.Render()
 			}
@@ -99,9 +106,10 @@ func BenchmarkLogsSearch100k(b *testing.B) {
 		})
 	}
 	b.Run("next", func(b *testing.B) {
-		m, s := logsScreenWith(b, 100000, false)
+		d, s := screenWith(b, 100000, false)
+		m := d.M
 		m.Update(slash)
-		s.input.SetValue("contacts/4242")
+		s.box.SetValue("contacts/4242")
 		m.Update(enter)
 		if s.matches == 0 {
 			b.Fatal("the rare query matches nothing")
@@ -117,11 +125,12 @@ func BenchmarkLogsSearch100k(b *testing.B) {
 
 // The cost of a frame is the viewport's: rendering with 100,000 lines held
 // allocates no more than with 1,000.
-func TestLogsFrameCostDoesNotGrowWithTheBuffer(t *testing.T) {
+func TestFrameCostDoesNotGrowWithTheBuffer(t *testing.T) {
 	for _, wrap := range []bool{false, true} {
 		allocs := map[int]float64{}
 		for _, n := range []int{1000, 100000} {
-			m, _ := logsScreenWith(t, n, wrap)
+			d, _ := screenWith(t, n, wrap)
+			m := d.M
 			keys := []tea.KeyPressMsg{{Code: tea.KeyPgUp}, {Code: tea.KeyPgDown}}
 			i := 0
 			allocs[n] = testing.AllocsPerRun(20, func() {

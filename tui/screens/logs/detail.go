@@ -1,4 +1,4 @@
-package tui
+package logs
 
 import (
 	"strings"
@@ -10,27 +10,28 @@ import (
 	"oncall/tui/kit"
 )
 
-// logDetail is one line shown whole: its time, service, level, ids, labels
+// lineView is one line shown whole: its time, service, level, ids, labels
 // and the line itself, JSON pretty-printed. Lines are built once when it
 // opens and wrapped again only when the width changes.
-type logDetail struct {
+type lineView struct {
 	row     logview.Row
-	lines   []logDetailLine
+	lines   []viewLine
 	isJSON  bool
 	offset  int
+	keys    *kit.Keymap
 	wrapW   int
-	wrapSt  *Styles
+	wrapSt  *kit.Styles
 	wrapped []string
 }
 
-// logDetailLine is a key column (may be empty) and sanitized text.
-type logDetailLine struct{ key, text string }
+// viewLine is a key column (may be empty) and sanitized text.
+type viewLine struct{ key, text string }
 
-const logDetailKeyW = 9
+const keyW = 9
 
-func (s *LogsScreen) openDetail(r *logview.Row) {
-	d := &logDetail{row: *r}
-	add := func(k, v string) { d.lines = append(d.lines, logDetailLine{k, v}) }
+func (s *Screen) openDetail(r *logview.Row) {
+	d := &lineView{row: *r, keys: s.keys}
+	add := func(k, v string) { d.lines = append(d.lines, viewLine{k, v}) }
 	add("time", r.Time.Format("2006-01-02 15:04:05.000000000 MST"))
 	if r.Service != "" {
 		add("service", r.Service)
@@ -43,7 +44,7 @@ func (s *LogsScreen) openDetail(r *logview.Row) {
 		if r.SpanID != "" {
 			v += "  span " + r.SpanID
 		}
-		add("trace", v+"  (enter opens the trace)")
+		add("trace", v+"  ("+s.keys.Key(kit.Enter)+" opens the trace)")
 	}
 	add("labels", strings.Join(logview.SortedPairs(r.Labels), " "))
 	if len(r.Meta) > 0 {
@@ -58,27 +59,28 @@ func (s *LogsScreen) openDetail(r *logview.Row) {
 	s.detail = d
 }
 
-// detailKey scrolls the line view; esc or v closes it.
-func (s *LogsScreen) detailKey(m *Model, msg tea.KeyPressMsg) (bool, tea.Cmd) {
+// detailKey scrolls the line view; back or view closes it, enter opens
+// the line's trace.
+func (s *Screen) detailKey(msg tea.KeyPressMsg) (bool, tea.Cmd) {
 	d, k := s.detail, s.keys
 	page := max(1, s.h-3)
 	switch {
-	case matches(msg, k.Up):
+	case k.Is(msg, kit.Up):
 		d.offset--
-	case matches(msg, k.Down):
+	case k.Is(msg, kit.Down):
 		d.offset++
-	case matches(msg, k.PageUp):
+	case k.Is(msg, kit.PageUp):
 		d.offset -= page
-	case matches(msg, k.PageDown):
+	case k.Is(msg, kit.PageDown):
 		d.offset += page
-	case matches(msg, k.Top):
+	case k.Is(msg, kit.Top):
 		d.offset = 0
-	case matches(msg, k.Bottom):
+	case k.Is(msg, kit.Bottom):
 		d.offset = len(d.wrapped)
-	case matches(msg, k.Back), msg.String() == "v":
+	case k.Is(msg, kit.Back), k.Is(msg, actView):
 		s.detail = nil
 		return true, nil
-	case matches(msg, k.Enter):
+	case k.Is(msg, kit.Enter):
 		if d.row.TraceID != "" {
 			s.stopTail("tail stopped (trace opened)")
 			return true, kit.OpenTrace(d.row.TraceID, d.row.SpanID, time.Time{})
@@ -91,7 +93,7 @@ func (s *LogsScreen) detailKey(m *Model, msg tea.KeyPressMsg) (bool, tea.Cmd) {
 }
 
 // view draws the line view into w×h.
-func (d *logDetail) view(w, h int, st *Styles) string {
+func (d *lineView) view(w, h int, st *kit.Styles) string {
 	if d.wrapW != w || d.wrapSt != st {
 		d.rewrap(w, st)
 	}
@@ -108,21 +110,37 @@ func (d *logDetail) view(w, h int, st *Styles) string {
 	for len(out) < h-1 {
 		out = append(out, "")
 	}
-	hint := "↑/↓ scroll · esc/v back"
+	out = append(out, st.Muted.Render(d.hint()))
+	return kit.Box(out, w, h)
+}
+
+// hint is the line view's hint line, from the screen's bindings.
+func (d *lineView) hint() string {
+	k := d.keys
+	hint := firstKey(k.Key(kit.Up)) + "/" + firstKey(k.Key(kit.Down)) + " scroll · " + k.Key(kit.Back) + "/" + k.Key(actView) + " back"
 	if d.row.TraceID != "" {
-		hint += " · enter trace"
+		hint += " · " + k.Key(kit.Enter) + " trace"
 	}
-	out = append(out, st.Muted.Render(hint))
-	return box(out, w, h)
+	return hint
+}
+
+// firstKey is the first of the keys a binding shows ("↑" of "↑/k").
+func firstKey(display string) string {
+	if len(display) > 1 {
+		if i := strings.IndexByte(display[1:], '/'); i >= 0 {
+			return display[:i+1]
+		}
+	}
+	return display
 }
 
 // rewrap wraps every line to the width (on open and on resize only).
-func (d *logDetail) rewrap(w int, st *Styles) {
+func (d *lineView) rewrap(w int, st *kit.Styles) {
 	d.wrapW, d.wrapSt, d.wrapped = w, st, d.wrapped[:0]
 	for _, l := range d.lines {
 		tw := w
 		if l.key != "" {
-			tw = w - logDetailKeyW
+			tw = w - keyW
 		}
 		starts := logview.Wrap(l.text, max(1, tw), 0)
 		for i, a := range starts {
@@ -135,9 +153,9 @@ func (d *logDetail) rewrap(w int, st *Styles) {
 			case l.key == "":
 				d.wrapped = append(d.wrapped, seg)
 			case i == 0:
-				d.wrapped = append(d.wrapped, st.Label.Render(fit(l.key, logDetailKeyW))+seg)
+				d.wrapped = append(d.wrapped, st.Label.Render(kit.Fit(l.key, keyW))+seg)
 			default:
-				d.wrapped = append(d.wrapped, strings.Repeat(" ", logDetailKeyW)+seg)
+				d.wrapped = append(d.wrapped, strings.Repeat(" ", keyW)+seg)
 			}
 		}
 	}

@@ -1,4 +1,4 @@
-package tui
+package logs
 
 import (
 	"fmt"
@@ -8,11 +8,12 @@ import (
 
 	"oncall/internal/logview"
 	"oncall/internal/sanitize"
+	"oncall/tui/kit"
 )
 
 // The live tail runs in a logview.Follower (a goroutine reading Loki's
 // WebSocket into a channel). A command reads one batch from it and comes
-// back as logsTailMsg; Update applies it and re-arms the command. A read
+// back as tailMsg; Update applies it and re-arms the command. A read
 // that waited tailWait without lines comes back idle, so the screen checks
 // at least once a second that it is still shown and stops the tail when it
 // is not. If the session ends, nobody re-arms the read, the follower's
@@ -21,25 +22,25 @@ import (
 // Every start and stop bumps tailGen: a reply for an older generation is
 // dropped (and a follower that connected too late is stopped).
 
-type logsTailStartedMsg struct {
+type tailStartedMsg struct {
 	gen int
 	f   *logview.Follower
 	err error
 }
 
-// Screen implements Routed.
-func (logsTailStartedMsg) Screen() string { return LogsScreenName }
+// Screen implements kit.Routed.
+func (tailStartedMsg) Screen() string { return Name }
 
-type logsTailMsg struct {
+type tailMsg struct {
 	gen int
 	fr  logview.Frame
 }
 
-// Screen implements Routed.
-func (logsTailMsg) Screen() string { return LogsScreenName }
+// Screen implements kit.Routed.
+func (tailMsg) Screen() string { return Name }
 
 // toggleTail starts or stops the live tail.
-func (s *LogsScreen) toggleTail() tea.Cmd {
+func (s *Screen) toggleTail() tea.Cmd {
 	if s.tailing {
 		s.stopTail("tail off")
 		return nil
@@ -54,7 +55,7 @@ func (s *LogsScreen) toggleTail() tea.Cmd {
 
 // startTail connects in a command; lines since the newest one shown (or
 // the window's end) are sent first, up to tailBackfill.
-func (s *LogsScreen) startTail() tea.Cmd {
+func (s *Screen) startTail() tea.Cmd {
 	s.tailGen++
 	s.tailNote, s.tailErr = "connecting…", false
 	gen, c, b, q := s.tailGen, s.opts.Client, s.b, s.query
@@ -64,12 +65,12 @@ func (s *LogsScreen) startTail() tea.Cmd {
 	}
 	return func() tea.Msg {
 		f, err := logview.Follow(c, b, q, from, tailBackfill, 0)
-		return logsTailStartedMsg{gen: gen, f: f, err: err}
+		return tailStartedMsg{gen: gen, f: f, err: err}
 	}
 }
 
 // stopTail ends the tail; note says why ("" for none).
-func (s *LogsScreen) stopTail(note string) {
+func (s *Screen) stopTail(note string) {
 	s.tailGen++
 	if s.tail != nil {
 		s.tail.Stop()
@@ -81,11 +82,11 @@ func (s *LogsScreen) stopTail(note string) {
 	s.tailing = false
 }
 
-func logsReadTail(gen int, f *logview.Follower) tea.Cmd {
-	return func() tea.Msg { return logsTailMsg{gen: gen, fr: f.Next(tailWait)} }
+func readTail(gen int, f *logview.Follower) tea.Cmd {
+	return func() tea.Msg { return tailMsg{gen: gen, fr: f.Next(tailWait)} }
 }
 
-func (s *LogsScreen) tailStarted(m *Model, msg logsTailStartedMsg) tea.Cmd {
+func (s *Screen) tailStarted(h kit.Host, msg tailStartedMsg) tea.Cmd {
 	if msg.gen != s.tailGen || !s.tailing {
 		if msg.f != nil {
 			msg.f.Stop()
@@ -97,17 +98,17 @@ func (s *LogsScreen) tailStarted(m *Model, msg logsTailStartedMsg) tea.Cmd {
 		s.tailNote, s.tailErr = "tail failed: "+sanitize.Text(msg.err.Error()), true
 		return nil
 	}
-	if !s.visible(m) {
+	if !h.Visible(Name) {
 		msg.f.Stop()
 		s.tailing = false
 		s.tailNote = "tail stopped (screen left)"
 		return nil
 	}
 	s.tail, s.tailNote = msg.f, ""
-	return logsReadTail(msg.gen, msg.f)
+	return readTail(msg.gen, msg.f)
 }
 
-func (s *LogsScreen) tailFrame(m *Model, msg logsTailMsg) tea.Cmd {
+func (s *Screen) tailFrame(h kit.Host, msg tailMsg) tea.Cmd {
 	if msg.gen != s.tailGen || s.tail == nil {
 		return nil // stopped meanwhile
 	}
@@ -124,18 +125,18 @@ func (s *LogsScreen) tailFrame(m *Model, msg logsTailMsg) tea.Cmd {
 		}
 		return nil
 	}
-	if !s.visible(m) {
+	if !h.Visible(Name) {
 		s.stopTail("tail stopped (screen left)")
 		return nil
 	}
-	return logsReadTail(msg.gen, s.tail)
+	return readTail(msg.gen, s.tail)
 }
 
 // appendRows adds tail rows. The cursor follows the newest line when it was
 // on the newest line; otherwise it stays on its row and the new lines are
 // counted.
-func (s *LogsScreen) appendRows(rows []logview.Row) {
-	atEnd := s.buf.Len() == 0 || s.cursor >= s.buf.Len()-1
+func (s *Screen) appendRows(rows []logview.Row) {
+	atEnd := s.list.AtEnd()
 	if !s.search.Empty() {
 		over := s.buf.Overflow(len(rows))
 		if over < s.buf.Len() && len(rows) < s.buf.Cap() {
@@ -154,16 +155,20 @@ func (s *LogsScreen) appendRows(rows []logview.Row) {
 		}
 	}
 	dropped := s.buf.Push(rows...)
-	s.cursor, s.top = max(0, s.cursor-dropped), max(0, s.top-dropped)
+	cur := s.cursor()
+	s.list.SetLen(s.buf.Len())
+	s.list.Select(cur - dropped)
+	s.top = max(0, s.top-dropped)
 	if atEnd {
-		s.cursor, s.tailNew = s.buf.Len()-1, 0
+		s.list.Select(s.buf.Len() - 1)
+		s.tailNew = 0
 	} else {
 		s.tailNew += len(rows)
 	}
 }
 
 // tailStatus is the tail's part of the status line.
-func (s *LogsScreen) tailStatus(st *Styles) string {
+func (s *Screen) tailStatus(st *kit.Styles) string {
 	out := ""
 	switch {
 	case s.tailing && s.tail != nil:
@@ -176,7 +181,7 @@ func (s *LogsScreen) tailStatus(st *Styles) string {
 		out = st.Muted.Render("tail off")
 	}
 	if s.tailNew > 0 {
-		out += st.Accent.Render(fmt.Sprintf(" · %d new below (G)", s.tailNew))
+		out += st.Accent.Render(fmt.Sprintf(" · %d new below (%s)", s.tailNew, s.keys.Key(kit.Bottom)))
 	}
 	if s.dropped > 0 {
 		out += st.Error.Render(fmt.Sprintf(" · %d dropped by Loki", s.dropped))

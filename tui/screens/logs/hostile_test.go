@@ -1,4 +1,4 @@
-package tui
+package logs
 
 import (
 	"regexp"
@@ -8,6 +8,7 @@ import (
 	"unicode/utf8"
 
 	"oncall/sources/loki/lokitest"
+	"oncall/tui/kit"
 )
 
 // ownEscapes are the only escape sequences oncall itself draws: SGR
@@ -36,35 +37,35 @@ func assertNoRawControls(t *testing.T, what, out string) {
 	}
 }
 
-func TestLogsHostileTextNeverReachesTheTerminal(t *testing.T) {
+func TestHostileTextNeverReachesTheTerminal(t *testing.T) {
 	srv := lokitest.New()
 	defer srv.Close()
 	evil := "clear\x1b[2J\x1b[Hhome title\x1b]0;pwned\x07 clip\x1b]52;c;ZXZpbA==\x07 dcs\x1bP+q544e\x1b\\ " +
 		"sgr\x1b[7;53mX c1\u009b31m raw\x9b bidi\u202etxt.exe zw\u200bsp bad\xff\xfe bel\x07 bs\x08 del\x7f"
 	ls := map[string]string{"service_name": "conectcrm-backend\x1b[31m\u202e", "env": "prod", "level": "error"}
-	at := fixedNow.Add(-3 * time.Minute)
+	at := now.Add(-3 * time.Minute)
 	srv.Push(ls, at, evil, nil)
-	srv.Push(ls, at.Add(time.Second), `{"msg":"`+strings.ReplaceAll(evil, "\x1b", `\u001b`)+"\u202e"+`","trace_id":"`+logsTraceA+`"}`, map[string]string{"note": "meta\x1b[2J"})
+	srv.Push(ls, at.Add(time.Second), `{"msg":"`+strings.ReplaceAll(evil, "\x1b", `\u001b`)+"\u202e"+`","trace_id":"`+traceA+`"}`, map[string]string{"note": "meta\x1b[2J"})
 	srv.Push(ls, at.Add(2*time.Second), "last\x1b]8;;http://evil.example/\x07link\x1b]8;;\x07", nil)
 
 	// Invalid UTF-8 cannot cross Loki's JSON answer: it arrives as U+FFFD
 	// (internal/logview tests the raw bytes).
 	for _, size := range []struct{ w, h int }{{80, 24}, {160, 48}} {
-		m, s := newLogsModel(t, size.w, size.h, true, srv, LogsOptions{AlertSelector: `{env="prod"}`})
-		logsOpen(t, m, s)
+		d, s := start(t, srv, setup{w: size.w, h: size.h, dark: true, opts: Options{AlertSelector: `{env="prod"}`}})
+		open(t, d, s)
 		if s.buf.Len() != 3 {
 			t.Fatalf("%d rows", s.buf.Len())
 		}
-		assertNoRawControls(t, "list", m.Render())
-		if out := screenText(m); !strings.Contains(out, `\x1b]8;;http://evil.example/\x07`) {
+		assertNoRawControls(t, "list", d.Render())
+		if out := d.Screen(); !strings.Contains(out, `\x1b]8;;http://evil.example/\x07`) {
 			t.Fatalf("escaped OSC 8 not shown:\n%s", out)
 		}
-		logsPress(t, m, "w")
-		out := m.Render()
+		d.Press("w")
+		out := d.Render()
 		assertNoRawControls(t, "wrapped", out)
 		for _, want := range []string{`\x1b[2J`, `\x1b]0;pwned\x07`, `\x1bP+q544e`, `\u009b31m`, `\u202e`, `\u200b`, `\x08`, `\x7f`,
 			"raw\ufffd", "bad\ufffd\ufffd"} {
-			if !strings.Contains(plain(out), want) {
+			if !strings.Contains(kit.Strip(out), want) {
 				t.Errorf("%dx%d wrapped view does not show %s escaped", size.w, size.h, want)
 			}
 		}
@@ -72,18 +73,16 @@ func TestLogsHostileTextNeverReachesTheTerminal(t *testing.T) {
 			t.Fatal("a sequence from the log data reached the screen")
 		}
 		// search highlighting, the trace id highlight and the line views
-		logsPress(t, m, "/")
-		typeText(m, "pwned")
-		logsPress(t, m, "enter")
-		assertNoRawControls(t, "search", m.Render())
+		d.Press("/").Type("pwned").Press("enter")
+		assertNoRawControls(t, "search", d.Render())
+		d.Press("k", "k", "k")
 		for i := 0; i < 3; i++ {
-			logsPress(t, m, "k")
-		}
-		for i := 0; i < 3; i++ {
-			logsPress(t, m, "v")
-			assertNoRawControls(t, "line view", m.Render())
-			logsPress(t, m, "v")
-			logsPress(t, m, "j")
+			d.Press("v")
+			if s.detail == nil {
+				t.Fatal("v did not open the line view")
+			}
+			assertNoRawControls(t, "line view", d.Render())
+			d.Press("v", "j")
 		}
 	}
 }

@@ -1,4 +1,4 @@
-package tui
+package logs
 
 import (
 	"fmt"
@@ -10,16 +10,17 @@ import (
 
 	"oncall/internal/logview"
 	"oncall/internal/timefmt"
+	"oncall/tui/kit"
 )
 
-// logsCols is the column layout for one width.
-type logsCols struct {
+// cols is the column layout for one width.
+type cols struct {
 	tsW, svcW, lineW int
 	tsFmt            string
 }
 
-func logsLayout(w int) logsCols {
-	c := logsCols{tsW: 12, tsFmt: "15:04:05.000", svcW: min(20, max(8, w/8))}
+func layout(w int) cols {
+	c := cols{tsW: 12, tsFmt: "15:04:05.000", svcW: min(20, max(8, w/8))}
 	if w < 70 {
 		c.tsW, c.tsFmt = 8, "15:04:05"
 	}
@@ -28,49 +29,49 @@ func logsLayout(w int) logsCols {
 	return c
 }
 
-func (c logsCols) prefixW() int { return 2 + c.tsW + 1 + c.svcW + 1 + 5 + 1 }
+func (c cols) prefixW() int { return 2 + c.tsW + 1 + c.svcW + 1 + 5 + 1 }
 
-// View implements Screen. It draws two header lines, the column header,
+// View implements kit.Screen. It draws two header lines, the column header,
 // the visible rows and a footer; only the visible rows are rendered.
-func (s *LogsScreen) View(w, h int, st *Styles, now time.Time) string {
-	s.w, s.h = w, h
+func (s *Screen) View(w, h int, st *kit.Styles, now time.Time) string {
+	s.setSize(w, h)
 	if s.detail != nil {
 		return s.detail.view(w, h, st)
 	}
-	cols := logsLayout(w)
+	c := layout(w)
 	out := make([]string, 0, h)
 	out = append(out, s.titleLine(w, st), s.statusLine(w, st, now))
-	out = append(out, st.Header.Render(fit("  "+fit("TIME", cols.tsW)+" "+fit("SERVICE", cols.svcW)+" LEVEL LINE", w)))
+	out = append(out, st.Header.Render(kit.Fit("  "+kit.Fit("TIME", c.tsW)+" "+kit.Fit("SERVICE", c.svcW)+" LEVEL LINE", w)))
 	body := s.bodyH()
 	switch {
 	case s.buf.Len() == 0:
 		out = append(out, "", "  "+s.emptyText(st))
 	default:
-		s.ensureVisible(body, cols.lineW)
-		out = s.drawRows(out, body, cols, st)
+		s.ensureVisible(body, c.lineW)
+		out = s.drawRows(out, body, c, st)
 	}
 	for len(out) < h-1 {
 		out = append(out, "")
 	}
 	out = append(out[:h-1], s.footer(w, st))
-	return box(out, w, h)
+	return kit.Box(out, w, h)
 }
 
-func (s *LogsScreen) titleLine(w int, st *Styles) string {
+func (s *Screen) titleLine(w int, st *kit.Styles) string {
 	t := st.Title.Render("Logs")
 	if s.alertName != "" {
 		t += st.Muted.Render(" · ") + st.Bold.Render(s.alertName)
 	}
 	if s.queryText != "" {
-		t += "  " + st.Accent.Render(cut(s.queryText, max(1, w-width(t)-2)))
+		t += "  " + st.Accent.Render(kit.Cut(s.queryText, max(1, w-kit.Width(t)-2)))
 	}
 	return t
 }
 
-func (s *LogsScreen) statusLine(w int, st *Styles, now time.Time) string {
+func (s *Screen) statusLine(w int, st *kit.Styles, now time.Time) string {
 	switch {
 	case s.cfgErr != "":
-		return st.Error.Render(cut("✗ "+s.cfgErr, w))
+		return st.Error.Render(kit.Cut("✗ "+s.cfgErr, w))
 	case s.loading:
 		return st.Muted.Render(fmt.Sprintf("loading %s…", s.window()))
 	}
@@ -79,9 +80,9 @@ func (s *LogsScreen) statusLine(w int, st *Styles, now time.Time) string {
 		parts = append(parts, st.Error.Render("✗ "+s.err))
 	}
 	if s.loaded {
-		n := fmt.Sprintf("%s lines", logsThousands(s.buf.Len()))
+		n := fmt.Sprintf("%s lines", thousands(s.buf.Len()))
 		if s.capped {
-			n += fmt.Sprintf(" (newest %s)", logsThousands(s.buf.Cap()))
+			n += fmt.Sprintf(" (newest %s)", thousands(s.buf.Cap()))
 		}
 		parts = append(parts, st.Muted.Render(s.window()), st.Value.Render(n))
 		if s.errorsOnly {
@@ -94,11 +95,11 @@ func (s *LogsScreen) statusLine(w int, st *Styles, now time.Time) string {
 		}
 		parts = append(parts, s.tailStatus(st))
 	}
-	return cut(strings.Join(parts, st.Muted.Render(" · ")), w)
+	return kit.Cut(strings.Join(parts, st.Muted.Render(" · ")), w)
 }
 
 // window renders the loaded window, e.g. "03:13:00–03:30:00 (17m)".
-func (s *LogsScreen) window() string {
+func (s *Screen) window() string {
 	if s.start.IsZero() {
 		return ""
 	}
@@ -106,55 +107,61 @@ func (s *LogsScreen) window() string {
 	return fmt.Sprintf("%s–%s (%s)", s.start.In(loc).Format("15:04:05"), s.end.In(loc).Format("15:04:05"), timefmt.Human(s.end.Sub(s.start)))
 }
 
-func (s *LogsScreen) emptyText(st *Styles) string {
+func (s *Screen) emptyText(st *kit.Styles) string {
 	switch {
 	case s.cfgErr != "", s.err != "":
 		return st.Muted.Render("No lines.")
 	case s.loading:
 		return st.Muted.Render("Loading…")
 	case !s.loaded:
-		return st.Muted.Render("Select an alert and press l.")
+		return st.Muted.Render("Select an alert and press " + s.keys.Key(Name) + ".")
 	case s.errorsOnly:
-		return st.Muted.Render("No error or warning lines in this window (e shows every level).")
+		return st.Muted.Render("No error or warning lines in this window (" + s.keys.Key(actErrors) + " shows every level).")
 	}
 	return st.Muted.Render("No log lines in this window.")
 }
 
-func (s *LogsScreen) footer(w int, st *Styles) string {
+// footer is the hint line: the line's own keys (enter, view), then the
+// screen's labelled keys; while searching, the box or the search's keys.
+func (s *Screen) footer(w int, st *kit.Styles) string {
+	k := s.keys
 	switch {
-	case s.searching:
-		s.input.SetWidth(max(10, w-4))
-		return s.input.View()
+	case s.box.Active():
+		s.box.SetWidth(max(10, w-4))
+		return s.box.View()
 	case !s.search.Empty():
-		return st.Accent.Render("/"+cut(s.search.Query(), w/2)) + st.Muted.Render(fmt.Sprintf("  %d matching lines · n/N next/prev · esc clears", s.matches))
+		keys := fmt.Sprintf("  %d matching lines · %s/%s next/prev · %s clears", s.matches, k.Key(actNextMatch), k.Key(actPrevMatch), k.Key(kit.Back))
+		return st.Accent.Render("/"+kit.Cut(s.search.Query(), w/2)) + st.Muted.Render(keys)
 	}
-	hint := "enter/v line"
+	hint := k.Key(kit.Enter) + "/" + k.Key(actView) + " line"
 	if r := s.row(); r != nil && r.TraceID != "" {
-		hint = "enter trace " + r.TraceID[:8] + "… · v line"
+		hint = k.Key(kit.Enter) + " trace " + r.TraceID[:8] + "… · " + k.Key(actView) + " line"
 	}
-	return st.Muted.Render(cut(hint+" · e errors · w wrap · t tail · / search · r reload · esc back", w))
+	return st.Muted.Render(kit.Cut(hint+" · "+k.Hints(), w))
 }
 
 // ensureVisible moves the window so the cursor row is shown. It looks only
-// at rows between the window's top and the cursor, at most a screenful.
-func (s *LogsScreen) ensureVisible(body, lineW int) {
+// at rows between the window's top and the cursor, at most a screenful
+// (wrapped rows take several lines, so the window is the screen's own, not
+// the list's).
+func (s *Screen) ensureVisible(body, lineW int) {
 	n := s.buf.Len()
-	s.cursor = max(0, min(s.cursor, n-1))
+	cur := s.cursor()
 	s.top = max(0, min(s.top, n-1))
-	if s.cursor < s.top {
-		s.top = s.cursor
+	if cur < s.top {
+		s.top = cur
 	}
 	if !s.wrap {
-		if s.cursor >= s.top+body {
-			s.top = s.cursor - body + 1
+		if cur >= s.top+body {
+			s.top = cur - body + 1
 		}
 		return
 	}
 	used := 0
-	for i := s.cursor; i >= s.top; i-- {
+	for i := cur; i >= s.top; i-- {
 		used += logview.Lines(s.buf.At(i).Text, lineW, body+1)
 		if used > body {
-			s.top = min(i+1, s.cursor)
+			s.top = min(i+1, cur)
 			return
 		}
 	}
@@ -162,28 +169,28 @@ func (s *LogsScreen) ensureVisible(body, lineW int) {
 
 // drawRows renders rows from the window's top until body lines are
 // filled.
-func (s *LogsScreen) drawRows(out []string, body int, cols logsCols, st *Styles) []string {
+func (s *Screen) drawRows(out []string, body int, c cols, st *kit.Styles) []string {
 	want := len(out) + body
 	for i := s.top; i < s.buf.Len() && len(out) < want; i++ {
-		out = s.renderRow(out, i, want-len(out), cols, st)
+		out = s.renderRow(out, i, want-len(out), c, st)
 	}
 	return out
 }
 
 // renderRow appends the display lines of row i (one, or up to room when
 // wrapping).
-func (s *LogsScreen) renderRow(out []string, i, room int, cols logsCols, st *Styles) []string {
+func (s *Screen) renderRow(out []string, i, room int, c cols, st *kit.Styles) []string {
 	r := s.buf.At(i)
-	sel := i == s.cursor
+	sel := i == s.cursor()
 	svc := r.Service
 	if svc == "" {
 		svc = "-"
 	}
-	lvl := fit(logsLevelLabel(r.Level), 5)
-	prefix := fit(r.Time.Format(cols.tsFmt), cols.tsW) + " " + fit(svc, cols.svcW) + " "
+	lvl := kit.Fit(levelLabel(r.Level), 5)
+	prefix := kit.Fit(r.Time.Format(c.tsFmt), c.tsW) + " " + kit.Fit(svc, c.svcW) + " "
 	var segs [][2]int
 	if s.wrap {
-		starts := logview.Wrap(r.Text, cols.lineW, room)
+		starts := logview.Wrap(r.Text, c.lineW, room)
 		for k, a := range starts {
 			b := len(r.Text)
 			if k+1 < len(starts) {
@@ -195,19 +202,19 @@ func (s *LogsScreen) renderRow(out []string, i, room int, cols logsCols, st *Sty
 		segs = [][2]int{{0, len(r.Text)}}
 	}
 	for k, sg := range segs {
-		text, ell := logsClip(r.Text[sg[0]:sg[1]], cols.lineW)
+		text, ell := clip(r.Text[sg[0]:sg[1]], c.lineW)
 		var line string
 		switch {
 		case sel:
-			p := strings.Repeat(" ", cols.prefixW()-2)
+			p := strings.Repeat(" ", c.prefixW()-2)
 			if k == 0 {
 				p = prefix + lvl + " "
 			}
-			line = st.Cursor.Render("▌ ") + st.Selected.Render(fit(p+text+ell, cols.prefixW()-2+cols.lineW))
+			line = st.Cursor.Render("▌ ") + st.Selected.Render(kit.Fit(p+text+ell, c.prefixW()-2+c.lineW))
 		default:
-			p := strings.Repeat(" ", cols.prefixW())
+			p := strings.Repeat(" ", c.prefixW())
 			if k == 0 {
-				p = "  " + st.Muted.Render(prefix) + logsLevelStyle(st, r.Level).Render(lvl) + " "
+				p = "  " + st.Muted.Render(prefix) + levelStyle(st, r.Level).Render(lvl) + " "
 			}
 			line = p + s.paint(r, sg[0], text, st) + ell
 		}
@@ -216,8 +223,8 @@ func (s *LogsScreen) renderRow(out []string, i, room int, cols logsCols, st *Sty
 	return out
 }
 
-// logsClip cuts text to w cells, leaving room for an ellipsis when cut.
-func logsClip(text string, w int) (string, string) {
+// clip cuts text to w cells, leaving room for an ellipsis when cut.
+func clip(text string, w int) (string, string) {
 	n, _ := logview.Cut(text, w)
 	if n == len(text) {
 		return text, ""
@@ -229,13 +236,13 @@ func logsClip(text string, w int) (string, string) {
 // paint styles the trace id and search matches inside text, which starts
 // at byte base of r.Text. Text is sanitized; only oncall's styles add
 // escape sequences.
-func (s *LogsScreen) paint(r *logview.Row, base int, text string, st *Styles) string {
+func (s *Screen) paint(r *logview.Row, base int, text string, st *kit.Styles) string {
 	type span struct {
 		a, b  int
 		style lipgloss.Style
 	}
 	var spans []span
-	clip := func(a, b int, style lipgloss.Style) {
+	add := func(a, b int, style lipgloss.Style) {
 		a, b = max(a-base, 0), min(b-base, len(text))
 		if a < b {
 			spans = append(spans, span{a, b, style})
@@ -243,12 +250,12 @@ func (s *LogsScreen) paint(r *logview.Row, base int, text string, st *Styles) st
 	}
 	if r.TraceAt >= 0 {
 		a := int(r.TraceAt)
-		clip(a, a+len(r.TraceID), st.Accent.Underline(true))
+		add(a, a+len(r.TraceID), st.Accent.Underline(true))
 	}
 	if !s.search.Empty() {
 		ms := lipgloss.NewStyle().Reverse(true)
 		for a := s.search.Index(r.Text, max(0, base-s.search.Len()+1)); a >= 0 && a < base+len(text); a = s.search.Index(r.Text, a+max(1, s.search.Len())) {
-			clip(a, a+s.search.Len(), ms)
+			add(a, a+s.search.Len(), ms)
 		}
 	}
 	if len(spans) == 0 {
@@ -270,7 +277,7 @@ func (s *LogsScreen) paint(r *logview.Row, base int, text string, st *Styles) st
 	return b.String()
 }
 
-func logsLevelLabel(l logview.Level) string {
+func levelLabel(l logview.Level) string {
 	switch l {
 	case logview.LevelError:
 		return "ERROR"
@@ -284,7 +291,7 @@ func logsLevelLabel(l logview.Level) string {
 	return "-"
 }
 
-func logsLevelStyle(st *Styles, l logview.Level) lipgloss.Style {
+func levelStyle(st *kit.Styles, l logview.Level) lipgloss.Style {
 	switch l {
 	case logview.LevelError:
 		return st.SevStyle("critical")
@@ -296,8 +303,8 @@ func logsLevelStyle(st *Styles, l logview.Level) lipgloss.Style {
 	return st.Muted
 }
 
-// logsThousands renders 12345 as "12,345".
-func logsThousands(n int) string {
+// thousands renders 12345 as "12,345".
+func thousands(n int) string {
 	s := fmt.Sprint(n)
 	for i := len(s) - 3; i > 0; i -= 3 {
 		s = s[:i] + "," + s[i:]

@@ -1,11 +1,15 @@
-package tui
+// Package logs is the logs screen: an alert's logs from Loki (a LogQL
+// window from the alert's start), an error/warn toggle, wrap, search, a
+// JSON view of one line, a live tail, and the way from a log line to its
+// trace.
+package logs
 
 import (
 	"context"
+	"fmt"
 	"maps"
 	"time"
 
-	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
 
 	"oncall/internal/alerts"
@@ -13,16 +17,19 @@ import (
 	"oncall/internal/sanitize"
 	"oncall/internal/traceid"
 	"oncall/sources/loki"
+	"oncall/tui/kit"
 )
 
-// LogsScreenName is the name the logs screen is registered under.
-const LogsScreenName = "logs"
+// Name is the name the logs screen is registered under ([keys.logs]).
+const Name = "logs"
 
-// LogsOptions configures the logs screen.
-type LogsOptions struct {
-	// Client reaches Loki. Without one the screen shows Err (or that no
-	// Loki is configured).
+// Options configures the logs screen.
+type Options struct {
+	// Client reaches Loki. Without one (and without Err) the screen is not
+	// available.
 	Client *loki.Client
+	// Context names the config context, for the "not available" reason.
+	Context string
 	// AlertSelector is the alert_selector template ("": the default
 	// mapping, see logview.DefaultSelector).
 	AlertSelector string
@@ -36,9 +43,19 @@ type LogsOptions struct {
 	Err error
 }
 
-// LogsScreenSpec registers the logs screen on the "logs" key (l).
-func LogsScreenSpec(o LogsOptions) ScreenSpec {
-	return ScreenSpec{Name: LogsScreenName, Key: "logs", Factory: func(m *Model) Screen { return NewLogsScreen(m, o) }}
+// Entry registers the logs screen on the "logs" key (l), or says why it is
+// not available (no Loki in the context).
+func Entry(o Options) kit.Entry {
+	e := kit.Entry{Spec: Spec()}
+	if o.Client == nil && o.Err == nil {
+		e.Unavailable = "no Loki configured"
+		if o.Context != "" {
+			e.Unavailable += fmt.Sprintf(" for context %q", o.Context)
+		}
+		return e
+	}
+	e.New = func(h kit.Host, keys *kit.Keymap) kit.Screen { return New(h, keys, o) }
+	return e
 }
 
 // tailWait is how long one tail read waits before reporting idle, which is
@@ -49,13 +66,12 @@ const tailWait = time.Second
 // started (the gap since the window was loaded).
 const tailBackfill = 1000
 
-// LogsScreen shows an alert's logs: a LogQL window from the alert's start,
-// an error/warn toggle, wrap, search, a JSON view, and a live tail. Rows
-// are built when data arrives (in the fetch command); View draws only the
-// visible rows of a bounded ring buffer.
-type LogsScreen struct {
-	opts   LogsOptions
-	keys   *KeyMap
+// Screen shows an alert's logs. Rows are built when data arrives (in the
+// fetch command); View draws only the visible rows of a bounded ring
+// buffer.
+type Screen struct {
+	opts   Options
+	keys   *kit.Keymap
 	b      *logview.Builder
 	tmpl   *logview.SelectorTemplate
 	cfgErr string
@@ -74,17 +90,19 @@ type LogsScreen struct {
 	err                string
 	seq                int
 
-	// position; w and h are the last drawn size
-	cursor, top int
-	w, h        int
+	// list holds the cursor and pages by the body's height; top is the
+	// first row drawn, kept by the screen because wrapped rows take
+	// several lines. w and h are the last drawn size.
+	list kit.List
+	top  int
+	w, h int
 
 	// search
-	input     textinput.Model
-	searching bool
-	search    logview.Search
-	matches   int
+	box     kit.SearchBox
+	search  logview.Search
+	matches int
 
-	detail *logDetail
+	detail *lineView
 
 	// live tail
 	tailGen  int
@@ -96,21 +114,18 @@ type LogsScreen struct {
 	dropped  int
 }
 
-// NewLogsScreen builds the screen for one model (one session).
-func NewLogsScreen(m *Model, o LogsOptions) *LogsScreen {
+// New builds the screen for one session.
+func New(h kit.Host, keys *kit.Keymap, o Options) *Screen {
 	if o.Timeout <= 0 {
 		o.Timeout = 60 * time.Second
 	}
-	in := textinput.New()
-	in.Prompt = "/ "
-	in.Placeholder = "search the lines shown (smart case)"
-	in.CharLimit = 256
-	s := &LogsScreen{opts: o, keys: m.Keys(), buf: logview.NewRing(o.MaxLines), input: in, h: 20, w: 80}
+	s := &Screen{opts: o, keys: keys, buf: logview.NewRing(o.MaxLines), box: kit.NewSearchBox("search the lines shown (smart case)", 256)}
+	s.setSize(80, 20)
 	x, err := traceid.NewExtractor(o.TraceRegex)
 	if err != nil {
 		s.cfgErr = "loki trace_regex: " + err.Error()
 	}
-	s.b = logview.NewBuilder(x, m.Now().Location())
+	s.b = logview.NewBuilder(x, h.Now().Location())
 	if s.tmpl, err = logview.ParseSelectorTemplate(o.AlertSelector); err != nil {
 		s.cfgErr = err.Error()
 	}
@@ -124,22 +139,19 @@ func NewLogsScreen(m *Model, o LogsOptions) *LogsScreen {
 	return s
 }
 
-// Title implements Screen.
-func (s *LogsScreen) Title() string { return "Logs" }
+// Capturing implements kit.Screen: the search box takes every key.
+func (s *Screen) Capturing() bool { return s.box.Active() }
 
-// Capturing implements Screen: the search box takes every key.
-func (s *LogsScreen) Capturing() bool { return s.searching }
-
-// Open implements Screen: it loads the selected alert's window (the same
-// alert again keeps what is shown; r reloads).
-func (s *LogsScreen) Open(m *Model, a *alerts.Alert) tea.Cmd {
+// Open implements kit.Screen: it loads the selected alert's window (the
+// same alert again keeps what is shown; r reloads).
+func (s *Screen) Open(h kit.Host, a *alerts.Alert) tea.Cmd {
 	s.detail = nil
 	if s.cfgErr != "" {
 		return nil
 	}
 	if a == nil {
 		if s.query == "" && !s.loading {
-			s.err = "select an alert in the list, then press l"
+			s.err = "select an alert in the list, then press " + s.keys.Key(Name)
 		}
 		return nil
 	}
@@ -151,12 +163,13 @@ func (s *LogsScreen) Open(m *Model, a *alerts.Alert) tea.Cmd {
 	s.started = a.Since()
 	s.selector, s.query, s.queryText = "", "", ""
 	s.buf.Reset(nil)
-	s.cursor, s.top, s.dropped, s.tailNew, s.matches = 0, 0, 0, 0, 0
-	return s.reload(m)
+	s.list.SetLen(0)
+	s.top, s.dropped, s.tailNew, s.matches = 0, 0, 0, 0
+	return s.reload(h)
 }
 
-// logsLoadedMsg is the reply to one window load.
-type logsLoadedMsg struct {
+// loadedMsg is the reply to one window load.
+type loadedMsg struct {
 	seq             int
 	selector, query string
 	rows            []logview.Row
@@ -164,12 +177,12 @@ type logsLoadedMsg struct {
 	err             error
 }
 
-// Screen implements Routed.
-func (logsLoadedMsg) Screen() string { return LogsScreenName }
+// Screen implements kit.Routed.
+func (loadedMsg) Screen() string { return Name }
 
 // reload fetches the window again: from AlertLead before the alert started
 // until now.
-func (s *LogsScreen) reload(m *Model) tea.Cmd {
+func (s *Screen) reload(h kit.Host) tea.Cmd {
 	if s.cfgErr != "" || s.labels == nil {
 		return nil
 	}
@@ -178,14 +191,14 @@ func (s *LogsScreen) reload(m *Model) tea.Cmd {
 	if !s.tailing {
 		s.tailNote, s.tailErr = "", false
 	}
-	s.start, s.end = logview.AlertWindow(s.started, m.Now())
+	s.start, s.end = logview.AlertWindow(s.started, h.Now())
 	seq, c, b, tmpl, labels, sel := s.seq, s.opts.Client, s.b, s.tmpl, s.labels, s.selector
 	load := logview.Load{Start: s.start, End: s.end, Max: s.buf.Cap()}
 	errorsOnly, timeout := s.errorsOnly, s.opts.Timeout
 	return func() tea.Msg {
 		ctx, cancel := context.WithTimeout(context.Background(), timeout)
 		defer cancel()
-		msg := logsLoadedMsg{seq: seq, selector: sel}
+		msg := loadedMsg{seq: seq, selector: sel}
 		if msg.selector == "" {
 			if msg.selector, msg.err = logview.ResolveSelector(ctx, c, tmpl, labels, load.Start, load.End); msg.err != nil {
 				return msg
@@ -198,20 +211,20 @@ func (s *LogsScreen) reload(m *Model) tea.Cmd {
 	}
 }
 
-// Update implements Screen.
-func (s *LogsScreen) Update(m *Model, msg tea.Msg) tea.Cmd {
+// Update implements kit.Screen.
+func (s *Screen) Update(h kit.Host, msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
-	case logsLoadedMsg:
-		return s.applyLoaded(m, msg)
-	case logsTailStartedMsg:
-		return s.tailStarted(m, msg)
-	case logsTailMsg:
-		return s.tailFrame(m, msg)
+	case loadedMsg:
+		return s.applyLoaded(msg)
+	case tailStartedMsg:
+		return s.tailStarted(h, msg)
+	case tailMsg:
+		return s.tailFrame(h, msg)
 	}
 	return nil
 }
 
-func (s *LogsScreen) applyLoaded(m *Model, msg logsLoadedMsg) tea.Cmd {
+func (s *Screen) applyLoaded(msg loadedMsg) tea.Cmd {
 	if msg.seq != s.seq {
 		return nil // a newer load was asked for
 	}
@@ -230,7 +243,9 @@ func (s *LogsScreen) applyLoaded(m *Model, msg logsLoadedMsg) tea.Cmd {
 	}
 	s.loaded, s.capped = true, msg.capped
 	s.buf.Reset(msg.rows)
-	s.cursor, s.top, s.tailNew = max(0, s.buf.Len()-1), max(0, s.buf.Len()-s.bodyH()), 0
+	s.list.SetLen(s.buf.Len())
+	s.list.Select(s.buf.Len() - 1)
+	s.top, s.tailNew = max(0, s.buf.Len()-s.bodyH()), 0
 	s.recount()
 	if s.tailing && s.tail == nil {
 		return s.startTail()
@@ -238,22 +253,42 @@ func (s *LogsScreen) applyLoaded(m *Model, msg logsLoadedMsg) tea.Cmd {
 	return nil
 }
 
-// visible reports whether the logs screen is what the session shows.
-func (s *LogsScreen) visible(m *Model) bool {
-	return !m.quitting && m.view == viewScreen && m.screen == LogsScreenName
+// State is what the screen shows, for the root's tests and tools.
+type State struct {
+	Loading, Loaded bool
+	// Err is the last load's error ("" when it worked), sanitized.
+	Err string
+	// Query is the LogQL query of the window shown.
+	Query string
+	// Lines is how many lines are held.
+	Lines int
+	// TraceID is the trace id of the line under the cursor ("" for none).
+	TraceID string
 }
 
+// State reports what the screen shows.
+func (s *Screen) State() State {
+	st := State{Loading: s.loading, Loaded: s.loaded, Err: s.err, Query: s.query, Lines: s.buf.Len()}
+	if r := s.row(); r != nil {
+		st.TraceID = r.TraceID
+	}
+	return st
+}
+
+// cursor is the row under the cursor (0 when empty).
+func (s *Screen) cursor() int { return s.list.Cursor() }
+
 // row returns the row under the cursor, or nil.
-func (s *LogsScreen) row() *logview.Row {
+func (s *Screen) row() *logview.Row {
 	if s.buf.Len() == 0 {
 		return nil
 	}
-	return s.buf.At(max(0, min(s.cursor, s.buf.Len()-1)))
+	return s.buf.At(max(0, min(s.cursor(), s.buf.Len()-1)))
 }
 
 // recount counts the rows matching the search (on a new search or a new
 // window, never per frame).
-func (s *LogsScreen) recount() {
+func (s *Screen) recount() {
 	s.matches = 0
 	if s.search.Empty() {
 		return
@@ -265,6 +300,12 @@ func (s *LogsScreen) recount() {
 	}
 }
 
+// setSize records the drawn size; the list pages by the body's height.
+func (s *Screen) setSize(w, h int) {
+	s.w, s.h = w, h
+	s.list.SetHeight(s.bodyH())
+}
+
 // bodyH is the number of lines for rows: the screen minus the two header
 // lines, the column header and the footer.
-func (s *LogsScreen) bodyH() int { return max(1, s.h-4) }
+func (s *Screen) bodyH() int { return max(1, s.h-4) }
