@@ -11,6 +11,8 @@ import (
 	"oncall/sources/jaeger"
 	"oncall/sources/loki"
 	"oncall/sources/loki/lokitest"
+	"oncall/tui/kit"
+	"oncall/tui/screens/trace"
 )
 
 // Trace ids of the logs fixture.
@@ -71,8 +73,9 @@ func newLogsModel(t testing.TB, w, h int, dark bool, srv *lokitest.Server, o Log
 	cfg.CurrentContext = "prod"
 	cfg.Identity.User = "alice@bastion"
 	zero := time.Duration(0)
-	screens := append([]ScreenSpec{LogsScreenSpec(o)}, TraceScreens(TraceSources{Jaeger: jc})...)
-	m, err := New(Deps{Config: cfg, Now: func() time.Time { return fixedNow }, Screens: screens}, Options{Dark: &dark, NoFetch: true, Grace: &zero})
+	screens := []ScreenSpec{LogsScreenSpec(o)}
+	entries := []kit.Entry{trace.Entry(trace.Options{Jaeger: jc})}
+	m, err := New(Deps{Config: cfg, Now: func() time.Time { return fixedNow }, Screens: screens, Entries: entries}, Options{Dark: &dark, NoFetch: true, Grace: &zero})
 	if err != nil {
 		t.Fatal(err)
 	}

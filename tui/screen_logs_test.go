@@ -9,6 +9,7 @@ import (
 
 	"oncall/internal/logview"
 	"oncall/sources/loki/lokitest"
+	"oncall/tui/screens/trace"
 )
 
 func TestLogsGoldenViews(t *testing.T) {
@@ -240,8 +241,8 @@ func TestLogsEnterOpensTraceOrLine(t *testing.T) {
 	if cmd != nil {
 		m.Update(cmd()) // the request to the trace screen (kit.OpenTraceMsg)
 	}
-	ts, ok := m.ScreenByName(TraceScreenName).(*TraceScreen)
-	if cmd == nil || !ok || m.screen != TraceScreenName || ts.TraceID() != logsTraceB {
+	ts, ok := m.ScreenNamed(trace.Name).(*trace.Screen)
+	if cmd == nil || !ok || m.screen != trace.Name || ts.TraceID() != logsTraceB {
 		t.Fatalf("trace not opened: screen %q", m.screen)
 	}
 	if s.detail != nil {

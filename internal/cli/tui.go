@@ -9,6 +9,7 @@ import (
 
 	"oncall/internal/config"
 	"oncall/tui"
+	"oncall/tui/kit"
 )
 
 // localFPS is the renderer's frame rate on a local terminal. Bubble Tea
@@ -75,7 +76,7 @@ func (a *App) tuiDeps(cfg *config.Config, journalPath string) (tui.Deps, error) 
 	if d.AM == nil && d.Prom == nil {
 		return d, fmt.Errorf("context %q has no Alertmanager or Prometheus: set --alertmanager-url/--prometheus-url, the ONCALL_* variables or a config file (try `oncall demo`)", cfg.CurrentContext)
 	}
-	d.Screens = a.screens(cfg)
+	d.Screens, d.Entries = a.screens(cfg), a.entries(cfg)
 	return d, nil
 }
 
@@ -83,8 +84,14 @@ func (a *App) tuiDeps(cfg *config.Config, journalPath string) (tui.Deps, error) 
 // available with this config. Each feature file provides its own.
 func (a *App) screens(cfg *config.Config) []tui.ScreenSpec {
 	var out []tui.ScreenSpec
-	for _, f := range []func(*config.Config) []tui.ScreenSpec{a.logScreens, a.traceScreens, a.budgetScreens, a.runbookScreens, a.handoffScreens} {
+	for _, f := range []func(*config.Config) []tui.ScreenSpec{a.logScreens, a.budgetScreens, a.runbookScreens, a.handoffScreens} {
 		out = append(out, f(cfg)...)
 	}
 	return out
+}
+
+// entries lists the screens that register as kit.Entry (moved out of the
+// tui package), available or saying why not.
+func (a *App) entries(cfg *config.Config) []kit.Entry {
+	return a.traceEntries(cfg)
 }
