@@ -18,6 +18,8 @@ import (
 	"oncall/sources/prometheus"
 	"oncall/tui/kit"
 	"oncall/tui/screens/logs"
+	"oncall/tui/screens/trace"
+	"oncall/tui/screens/traces"
 )
 
 // driver runs a Model the way bubbletea does: every command in its own
@@ -157,11 +159,14 @@ func newLiveModel(t *testing.T, set *backends.Set, timeout time.Duration) (*Mode
 	cfg := config.Defaults()
 	cfg.CurrentContext = "prod"
 	cfg.Identity.User = "alice@bastion"
-	entries := []kit.Entry{logs.Entry(logs.Options{Client: lc, AlertSelector: `{service_name="{{ .Labels.service }}"}`, Timeout: 2 * timeout})}
-	screens := TraceScreens(TraceSources{Jaeger: jc, Loki: lc, TraceSelector: `{service_name=~".+"}`, Timeout: 2 * timeout})
+	entries := []kit.Entry{
+		logs.Entry(logs.Options{Client: lc, AlertSelector: `{service_name="{{ .Labels.service }}"}`, Timeout: 2 * timeout}),
+		trace.Entry(trace.Options{Jaeger: jc, Loki: lc, TraceSelector: `{service_name=~".+"}`, Timeout: 2 * timeout}),
+		traces.Entry(traces.Options{Jaeger: jc, Timeout: 2 * timeout}),
+	}
 	dark := true
 	zero := time.Duration(0)
-	m, err := New(Deps{Config: cfg, AM: am, Prom: prom, Entries: entries, Screens: screens}, Options{Dark: &dark, Grace: &zero})
+	m, err := New(Deps{Config: cfg, AM: am, Prom: prom, Entries: entries}, Options{Dark: &dark, Grace: &zero})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -192,8 +197,8 @@ func sourceState(m *Model, source string) (errText string, busy bool) {
 		s := m.ScreenNamed(logs.Name).(*logs.Screen).State()
 		return s.Err, s.Loading
 	default:
-		s := m.ScreenByName(TracesScreenName).(*TracesScreen)
-		return s.err, s.loading
+		s := m.ScreenNamed(traces.Name).(*traces.Screen)
+		return s.Err(), s.Loading()
 	}
 }
 
@@ -212,8 +217,8 @@ func openSource(d *driver, source string) (staleMark string) {
 	case backends.Jaeger:
 		d.key("T")
 		d.until("the error traces to load", 15*time.Second, func() bool {
-			s := m.ScreenByName(TracesScreenName).(*TracesScreen)
-			return !s.loading && len(s.rows) > 0
+			s := m.ScreenNamed(traces.Name).(*traces.Screen)
+			return !s.Loading() && s.Len() > 0
 		})
 		return "POST /api/leads"
 	}
@@ -339,7 +344,7 @@ func screenOf(source string) string {
 	case backends.Loki:
 		return logs.Name
 	case backends.Jaeger:
-		return TracesScreenName
+		return traces.Name
 	}
 	return ""
 }
@@ -368,19 +373,24 @@ func TestFanOutIsParallel(t *testing.T) {
 	}
 	start := time.Now()
 	d.run(m.Init())
-	d.run(OpenTrace(m, set.Jaeger.TraceID, ""))
-	tr := m.ScreenByName(TraceScreenName).(*TraceScreen)
+	d.run(kit.OpenTrace(set.Jaeger.TraceID, "", time.Time{}))
+	tr := m.ScreenNamed(trace.Name).(*trace.Screen)
 	d.until("every pane to fill", 10*time.Second, func() bool {
 		for _, s := range []string{srcAM, srcSil, srcProm, srcRules} {
 			if h := m.health[s]; h == nil || !h.ok {
 				return false
 			}
 		}
-		return !tr.loading && !tr.logsLoading && tr.wf != nil
+		busy, logsBusy := tr.Loading()
+		spans, _ := tr.Size()
+		return !busy && !logsBusy && spans > 0
 	})
 	took := time.Since(start)
-	if tr.err != "" || tr.logsErr != "" || len(tr.logs) == 0 {
-		t.Fatalf("trace err %q, logs err %q, %d log lines", tr.err, tr.logsErr, len(tr.logs))
+	if te, le := tr.Errors(); te != "" || le != "" {
+		t.Fatalf("trace err %q, logs err %q", te, le)
+	}
+	if _, lines := tr.Size(); lines == 0 {
+		t.Fatal("the trace's logs are empty")
 	}
 	if len(m.Alerts()) == 0 || len(m.Silences()) == 0 {
 		t.Fatalf("%d alerts, %d silences", len(m.Alerts()), len(m.Silences()))

@@ -22,6 +22,8 @@ import (
 	"oncall/sources/loki"
 	"oncall/tui/kit"
 	"oncall/tui/screens/logs"
+	"oncall/tui/screens/trace"
+	"oncall/tui/screens/traces"
 )
 
 // hostileFixture puts one hostile string everywhere server text reaches
@@ -225,10 +227,13 @@ func TestHostileLogsAndTraces(t *testing.T) {
 		for _, dark := range []bool{true, false} {
 			cfg := config.Defaults()
 			cfg.CurrentContext = "prod"
-			entries := []kit.Entry{logs.Entry(logs.Options{Client: lc, AlertSelector: `{job="hostile"}`, Timeout: 10 * time.Second})}
-			screens := TraceScreens(TraceSources{Jaeger: jc, Loki: lc, TraceSelector: `{job="hostile"}`, Timeout: 10 * time.Second})
+			entries := []kit.Entry{
+				logs.Entry(logs.Options{Client: lc, AlertSelector: `{job="hostile"}`, Timeout: 10 * time.Second}),
+				trace.Entry(trace.Options{Jaeger: jc, Loki: lc, TraceSelector: `{job="hostile"}`, Timeout: 10 * time.Second}),
+				traces.Entry(traces.Options{Jaeger: jc, Timeout: 10 * time.Second}),
+			}
 			zero := time.Duration(0)
-			m, err := New(Deps{Config: cfg, Now: time.Now, Entries: entries, Screens: screens}, Options{Dark: &dark, NoFetch: true, Grace: &zero})
+			m, err := New(Deps{Config: cfg, Now: time.Now, Entries: entries}, Options{Dark: &dark, NoFetch: true, Grace: &zero})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -260,12 +265,16 @@ func TestHostileLogsAndTraces(t *testing.T) {
 			pressSettle(m, "esc", "esc", "esc")
 			pressSettle(m, "T")
 			check("error-traces")
-			tr := m.ScreenByName(TraceScreenName).(*TraceScreen)
+			tr := m.ScreenNamed(trace.Name).(*trace.Screen)
 			td := newDriver(t, m)
-			td.run(OpenTrace(m, set.Jaeger.TraceID, ""))
-			td.until("the trace and its logs to load", 20*time.Second, func() bool { return !tr.loading && !tr.logsLoading })
-			if s := tr; s.wf == nil || len(s.logs) == 0 {
-				t.Fatalf("trace not loaded: err %q, logs err %q", s.err, s.logsErr)
+			td.run(kit.OpenTrace(set.Jaeger.TraceID, "", time.Time{}))
+			td.until("the trace and its logs to load", 20*time.Second, func() bool {
+				busy, logsBusy := tr.Loading()
+				return tr.TraceID() != "" && !busy && !logsBusy
+			})
+			if spans, lines := tr.Size(); spans == 0 || lines == 0 {
+				te, le := tr.Errors()
+				t.Fatalf("trace not loaded: err %q, logs err %q", te, le)
 			}
 			check("trace")
 			for _, step := range []string{"j", "enter", "G", "tab", "G"} {

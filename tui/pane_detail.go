@@ -2,7 +2,6 @@ package tui
 
 import (
 	"fmt"
-	"sort"
 	"strings"
 	"time"
 
@@ -132,10 +131,10 @@ func buildDetail(a *alerts.Alert, all []*alerts.Alert, sils []*alerts.Silence, e
 		}
 	}
 	l = append(l, "", st.Header.Render("Labels"))
-	l = append(l, kvLines(a.Labels, st)...)
+	l = append(l, kit.KVLines(a.Labels, st)...)
 	if len(a.Annotations) > 0 {
 		l = append(l, "", st.Header.Render("Annotations"))
-		l = append(l, kvLines(a.Annotations, st)...)
+		l = append(l, kit.KVLines(a.Annotations, st)...)
 	}
 	if len(a.Receivers) > 0 {
 		l = append(l, "", st.Label.Render("receivers: ")+sanitize.Text(strings.Join(a.Receivers, ", ")))
@@ -180,21 +179,4 @@ func buildDetail(a *alerts.Alert, all []*alerts.Alert, sils []*alerts.Silence, e
 		}
 	}
 	return l
-}
-
-func kvLines(m map[string]string, st *kit.Styles) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	out := make([]string, 0, len(keys))
-	for _, k := range keys {
-		v := sanitize.Text(m[k])
-		if strings.HasPrefix(m[k], "http://") || strings.HasPrefix(m[k], "https://") {
-			v = kit.Hyperlink(m[k], v)
-		}
-		out = append(out, "  "+st.Label.Render(sanitize.Text(k)+"=")+v)
-	}
-	return out
 }

@@ -2,11 +2,8 @@ package tui
 
 import (
 	"context"
-	"net/http"
-	"net/http/httptest"
 	"slices"
 	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -19,48 +16,21 @@ import (
 	"oncall/sources/alertmanager"
 	"oncall/sources/jaeger"
 	"oncall/sources/loki"
-	"oncall/sources/loki/lokitest"
 	"oncall/sources/prometheus"
 	"oncall/tui/kit"
 	logscreen "oncall/tui/screens/logs"
+	"oncall/tui/screens/trace"
+	"oncall/tui/screens/traces"
 )
 
-// trDrive runs a command like the runtime does and applies every message
-// to the model, until nothing but long timers (status expiry, refresh
-// ticks) is left.
-func trDrive(t *testing.T, m *Model, cmd tea.Cmd) {
-	t.Helper()
-	results := make(chan tea.Msg, 1024)
-	inflight := 0
-	start := func(c tea.Cmd) {
-		if c == nil {
-			return
-		}
-		inflight++
-		go func() { results <- c() }()
-	}
-	start(cmd)
-	deadline := time.After(30 * time.Second)
-	for inflight > 0 {
-		select {
-		case msg := <-results:
-			inflight--
-			switch msg := msg.(type) {
-			case nil:
-			case tea.BatchMsg:
-				for _, c := range msg {
-					start(c)
-				}
-			default:
-				_, next := m.Update(msg)
-				start(next)
-			}
-		case <-time.After(1500 * time.Millisecond):
-			return // only timers are left
-		case <-deadline:
-			t.Fatal("commands still running after 30s")
+// cursorRow is the plain screen's line under a cursor mark ("▌").
+func cursorRow(screen string) string {
+	for _, l := range strings.Split(screen, "\n") {
+		if strings.HasPrefix(l, "▌") {
+			return l
 		}
 	}
+	return ""
 }
 
 // TestDemoAlertToLogsToTraceInThreeKeys is the done-when check: in the
@@ -86,7 +56,6 @@ func TestDemoAlertToLogsToTraceInThreeKeys(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = jg.Close() })
-	time.Sleep(200 * time.Millisecond)
 
 	am, err := alertmanager.New(alertmanager.Config{URLs: []string{b.Alertmanager.URL()}})
 	if err != nil {
@@ -106,99 +75,113 @@ func TestDemoAlertToLogsToTraceInThreeKeys(t *testing.T) {
 	}
 	cfg := config.Defaults()
 	cfg.CurrentContext = "demo"
-	entries := []kit.Entry{logscreen.Entry(logscreen.Options{Client: lc, AlertSelector: `{service_name="{{ .Labels.service }}"}`})}
-	screens := TraceScreens(TraceSources{Jaeger: jc, Loki: lc, TraceSelector: `{env="prod"}`, UIURL: jg.URL()})
+	entries := []kit.Entry{
+		logscreen.Entry(logscreen.Options{Client: lc, AlertSelector: `{service_name="{{ .Labels.service }}"}`}),
+		trace.Entry(trace.Options{Jaeger: jc, Loki: lc, TraceSelector: `{env="prod"}`, UIURL: jg.URL()}),
+	}
 	dark, zero := true, time.Duration(0)
-	m, err := New(Deps{Config: cfg, AM: am, Prom: prom, Entries: entries, Screens: screens}, Options{Dark: &dark, Grace: &zero})
+	m, err := New(Deps{Config: cfg, AM: am, Prom: prom, Entries: entries}, Options{Dark: &dark, Grace: &zero})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(m.Stop)
+	m.refreshEvery = time.Hour
 	m.Update(tea.WindowSizeMsg{Width: 160, Height: 48})
-	trDrive(t, m, m.refresh())
+	d := newDriver(t, m)
+	d.run(m.Init())
+	d.until("every source to answer", 20*time.Second, func() bool {
+		for _, s := range []string{srcAM, srcSil, srcProm, srcRules} {
+			if h := m.health[s]; h == nil || !h.ok {
+				return false
+			}
+		}
+		return true
+	})
 	if a := m.Selected(); a == nil || a.Name() != "APIDown" {
 		t.Fatalf("selected %v, want APIDown first", a)
 	}
 
-	for _, k := range []string{"l", "[", "enter"} {
-		_, cmd := m.Update(keyMsg(k))
-		trDrive(t, m, cmd)
-		if ls, _ := m.ScreenNamed(logscreen.Name).(*logscreen.Screen); k == "[" && (ls == nil || ls.State().TraceID == "") {
-			t.Fatalf("[ did not reach a line with a trace id:\n%s", plain(m.Render()))
-		}
+	d.key("l")
+	ls := m.ScreenNamed(logscreen.Name).(*logscreen.Screen)
+	d.until("the logs", 20*time.Second, func() bool { st := ls.State(); return st.Loaded && !st.Loading })
+	d.key("[")
+	if ls.State().TraceID == "" {
+		t.Fatalf("[ did not reach a line with a trace id:\n%s", plain(m.Render()))
 	}
-
-	s, _ := m.ScreenByName(TraceScreenName).(*TraceScreen)
-	if m.view != viewScreen || m.screen != TraceScreenName || s == nil {
-		t.Fatalf("after l, [, enter: view %d screen %q, want the trace screen\n%s", m.view, m.screen, plain(m.Render()))
-	}
-	if !slices.Contains(simlogs.TraceIDs(), s.traceID) || s.wf == nil || len(s.logs) == 0 {
-		t.Fatalf("trace %s (logged: %v), waterfall %v, %d log lines, err %q/%q", s.traceID, slices.Contains(simlogs.TraceIDs(), s.traceID), s.wf != nil, len(s.logs), s.err, s.logsErr)
+	d.key("enter")
+	tr := m.ScreenNamed(trace.Name).(*trace.Screen)
+	d.until("the trace and its logs", 20*time.Second, func() bool {
+		busy, logsBusy := tr.Loading()
+		return m.Shown() == trace.Name && !busy && !logsBusy
+	})
+	spans, lines := tr.Size()
+	if !slices.Contains(simlogs.TraceIDs(), tr.TraceID()) || spans == 0 || lines == 0 {
+		te, le := tr.Errors()
+		t.Fatalf("trace %s (logged: %v), %d spans, %d log lines, err %q/%q", tr.TraceID(), slices.Contains(simlogs.TraceIDs(), tr.TraceID()), spans, lines, te, le)
 	}
 	out := plain(m.Render())
-	for _, want := range []string{"Trace " + s.traceID, "api-gateway", "conectcrm-backend", "postgres", "Logs ", "request failed error=timeout acquiring connection"} {
+	for _, want := range []string{"Trace " + tr.TraceID(), "api-gateway", "conectcrm-backend", "postgres", "Logs ", "request failed error=timeout acquiring connection"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("no %q on the trace screen:\n%s", want, out)
 		}
 	}
 	// The log line's span is selected; esc goes back to the logs.
-	if sp := s.selectedSpan(); sp == nil || sp.Service != simlogs.ServiceBackend {
-		t.Errorf("selected span %+v, want the backend span the log line named", sp)
+	if row := cursorRow(out); !strings.Contains(row, simlogs.ServiceBackend) {
+		t.Errorf("the cursor is on %q, want the backend span the log line named", row)
 	}
-	m.Update(keyMsg("esc"))
-	if m.screen != logscreen.Name {
-		t.Errorf("esc went to %q, want the logs", m.screen)
+	d.key("esc")
+	if m.Shown() != logscreen.Name {
+		t.Errorf("esc went to %q, want the logs", m.Shown())
 	}
 }
 
-// TestOpenTraceFetchesTraceAndLogsAtOnce proves the two fetches run in
-// parallel: each server holds its answer until both requests have
-// arrived, so fetching one after the other could never finish.
-func TestOpenTraceFetchesTraceAndLogsAtOnce(t *testing.T) {
-	traces := simtraces.Demo(fixedNow)
-	id := traces[0].TraceID
-	var arrived atomic.Int32
-	both := make(chan struct{})
-	barrier := func(next http.Handler, data func(*http.Request) bool) http.Handler {
-		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			if data(r) {
-				if arrived.Add(1) == 2 {
-					close(both)
-				}
-				select {
-				case <-both:
-				case <-time.After(5 * time.Second):
-					http.Error(w, "the other fetch never started", http.StatusServiceUnavailable)
-					return
-				}
-			}
-			next.ServeHTTP(w, r)
-		})
+// TestTracesListOpensTheTrace: T lists the alert's error traces from a
+// simulated Jaeger, enter opens the selected one in the trace screen (the
+// two screens meet only through kit.OpenTraceMsg), esc comes back to the
+// list.
+func TestTracesListOpensTheTrace(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	jg, err := simtraces.Start(ctx, "", simtraces.NewHandler(simtraces.Demo(fixedNow)))
+	if err != nil {
+		t.Fatal(err)
 	}
-	jsrv := httptest.NewServer(barrier(simtraces.NewHandler(traces), func(r *http.Request) bool { return strings.HasPrefix(r.URL.Path, "/api/v3/traces/") }))
-	t.Cleanup(jsrv.Close)
-	fake := lokitest.NewHandler()
-	fake.Push(map[string]string{"service_name": "api-gateway", "env": "prod"}, fixedNow.Add(-11*time.Minute), `{"msg":"upstream request failed","trace_id":"`+id+`"}`, nil)
-	lsrv := httptest.NewServer(barrier(fake, func(r *http.Request) bool { return strings.HasSuffix(r.URL.Path, "/query_range") }))
-	t.Cleanup(lsrv.Close)
-	jc, _ := jaeger.NewHTTP(jaeger.Config{URL: jsrv.URL})
-	lc, _ := loki.New(loki.Config{URL: lsrv.URL})
-	m := trModel(t, 120, 40, true, TraceSources{Jaeger: jc, Loki: lc, TraceSelector: `{env="prod"}`})
+	t.Cleanup(func() { _ = jg.Close() })
+	jc, err := jaeger.NewHTTP(jaeger.Config{URL: jg.URL()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := config.Defaults()
+	cfg.CurrentContext = "prod"
+	entries := []kit.Entry{trace.Entry(trace.Options{Jaeger: jc, UIURL: jg.URL()}), traces.Entry(traces.Options{Jaeger: jc})}
+	dark, zero := true, time.Duration(0)
+	m, err := New(Deps{Config: cfg, Now: func() time.Time { return fixedNow }, Entries: entries}, Options{Dark: &dark, NoFetch: true, Grace: &zero})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m.Update(tea.WindowSizeMsg{Width: 160, Height: 48})
+	m.SetData(uiFixture())
+	d := newDriver(t, m)
 
-	msg := OpenTrace(m, id, "")()
-	batch, ok := msg.(tea.BatchMsg)
-	if !ok || len(batch) != 2 || batch[0] == nil || batch[1] == nil {
-		t.Fatalf("OpenTrace gave %T %v, want a batch of the two fetches", msg, msg)
+	d.key("T")
+	list := m.ScreenNamed(traces.Name).(*traces.Screen)
+	d.until("the error traces", 10*time.Second, func() bool { return !list.Loading() && list.Len() > 0 })
+	if e := list.Err(); e != "" {
+		t.Fatalf("search failed: %s", e)
 	}
-	start := time.Now()
-	for _, reply := range trExec([]tea.Cmd{batch[0], batch[1]}) {
-		m.Update(reply)
+	row := cursorRow(plain(m.Render()))
+	d.key("enter")
+	tr := m.ScreenNamed(trace.Name).(*trace.Screen)
+	d.until("the trace", 10*time.Second, func() bool {
+		busy, _ := tr.Loading()
+		spans, _ := tr.Size()
+		return m.Shown() == trace.Name && !busy && spans > 0
+	})
+	if id := tr.TraceID(); !strings.Contains(row, id[:16]) {
+		t.Errorf("opened %s, the list's cursor was on %q", id, row)
 	}
-	s := m.ScreenByName(TraceScreenName).(*TraceScreen)
-	if s.err != "" || s.logsErr != "" || s.wf == nil || len(s.logs) != 1 {
-		t.Fatalf("trace err %q, logs err %q, %d log lines", s.err, s.logsErr, len(s.logs))
-	}
-	if arrived.Load() != 2 || time.Since(start) > 4*time.Second {
-		t.Errorf("%d data requests, %s", arrived.Load(), time.Since(start))
+	d.key("esc")
+	if m.Shown() != traces.Name {
+		t.Errorf("esc went to %q, want the error-trace list", m.Shown())
 	}
 }

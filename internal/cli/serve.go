@@ -174,8 +174,7 @@ func (a *App) serveDeps(cfg *config.Config, journalPath string) (serve.DepsFunc,
 		if id.Role == serve.RoleResponder && d.AM != nil {
 			d.Actions = &actions.Service{AM: d.AM, Journal: j, User: id.Name(), Context: c.CurrentContext}
 		}
-		d.Screens = a.screens(&c)
-		d.Entries = a.entries(&c)
+		d.Screens, d.Entries = a.screens(&c), a.entries(&c)
 		return d, nil
 	}, nil
 }

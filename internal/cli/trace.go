@@ -19,7 +19,9 @@ import (
 	"oncall/internal/waterfall"
 	"oncall/sources/jaeger"
 	"oncall/sources/loki"
-	"oncall/tui"
+	"oncall/tui/kit"
+	"oncall/tui/screens/trace"
+	"oncall/tui/screens/traces"
 )
 
 func (a *App) traceCmd() *cobra.Command {
@@ -86,8 +88,8 @@ func writeTraceText(w io.Writer, t *jaeger.Trace, width int, uiBase string) erro
 		b.WriteString(l)
 		b.WriteByte('\n')
 	}
-	if src := (tui.TraceSources{UIURL: uiBase}); src.TraceURL(t.TraceID) != "" {
-		b.WriteString("jaeger: " + sanitize.Text(src.TraceURL(t.TraceID)) + "\n")
+	if url := jaeger.TraceURL(uiBase, t.TraceID); url != "" {
+		b.WriteString("jaeger: " + sanitize.Text(url) + "\n")
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
@@ -120,35 +122,40 @@ func (a *App) jaegerClient(ctxName string, j config.Jaeger) (jaeger.Client, erro
 	return jaeger.New(jaeger.Config{URL: j.URL, GRPC: j.GRPC, Client: j.ClientConfig})
 }
 
-// traceScreens registers the trace screen (opened from a log line) and the
-// error-trace list (T on an alert) when the context has a Jaeger. The
-// trace's logs come from the context's Loki, when it has one.
-func (a *App) traceScreens(cfg *config.Config) []tui.ScreenSpec {
-	cur, err := cfg.Current()
-	if err != nil {
-		return nil
-	}
-	if strings.TrimSpace(cur.Jaeger.URL) == "" && strings.TrimSpace(cur.Jaeger.GRPC) == "" {
-		return nil
-	}
-	jc, err := a.jaegerClient(cfg.CurrentContext, cur.Jaeger)
-	if err != nil {
-		fmt.Fprintf(a.Stderr, "oncall: warning: traces disabled: %s\n", oneLine(httpx.Scrub(err.Error(), cfg.Secrets())))
-		return nil
-	}
-	src := tui.TraceSources{
-		Jaeger: jc, TraceSelector: cur.Loki.TraceSelector, TraceRegex: cur.Loki.TraceRegex,
-		UIURL: traceUIBase(cur.Jaeger), Services: cur.Jaeger.Services, Timeout: a.timeout,
-	}
-	if strings.TrimSpace(cur.Loki.URL) != "" {
-		lc, err := loki.New(loki.Config{URL: cur.Loki.URL, Tenant: cur.Loki.Tenant, Client: cur.Loki.ClientConfig})
-		if err != nil {
-			fmt.Fprintf(a.Stderr, "oncall: warning: trace logs disabled: %s\n", oneLine(httpx.Scrub(err.Error(), cfg.Secrets())))
+// traceEntries registers the trace screen (opened from a log line or the
+// error-trace list) and the error-trace list (T on an alert); without a
+// Jaeger both are there but say they are not available. The trace's logs
+// come from the context's Loki, when it has one.
+func (a *App) traceEntries(cfg *config.Config) []kit.Entry {
+	var to trace.Options
+	list := traces.Options{Timeout: a.timeout}
+	if cur, err := cfg.Current(); err == nil && (strings.TrimSpace(cur.Jaeger.URL) != "" || strings.TrimSpace(cur.Jaeger.GRPC) != "") {
+		if jc, err := a.jaegerClient(cfg.CurrentContext, cur.Jaeger); err != nil {
+			fmt.Fprintf(a.Stderr, "oncall: warning: traces disabled: %s\n", oneLine(httpx.Scrub(err.Error(), cfg.Secrets())))
 		} else {
-			src.Loki = lc
+			to = trace.Options{
+				Jaeger: jc, TraceSelector: cur.Loki.TraceSelector, TraceRegex: cur.Loki.TraceRegex,
+				UIURL: traceUIBase(cur.Jaeger), Timeout: a.timeout,
+			}
+			list.Jaeger, list.Services = jc, cur.Jaeger.Services
+			to.Loki = a.traceLogs(cfg, cur)
 		}
 	}
-	return tui.TraceScreens(src)
+	return []kit.Entry{trace.Entry(to), traces.Entry(list)}
+}
+
+// traceLogs is the Loki the trace screen reads a trace's logs from (nil
+// without one).
+func (a *App) traceLogs(cfg *config.Config, cur *config.Context) trace.LogSource {
+	if strings.TrimSpace(cur.Loki.URL) == "" {
+		return nil
+	}
+	lc, err := loki.New(loki.Config{URL: cur.Loki.URL, Tenant: cur.Loki.Tenant, Client: cur.Loki.ClientConfig})
+	if err != nil {
+		fmt.Fprintf(a.Stderr, "oncall: warning: trace logs disabled: %s\n", oneLine(httpx.Scrub(err.Error(), cfg.Secrets())))
+		return nil
+	}
+	return lc
 }
 
 // demoTraces starts the simulated Jaeger (it stops when ctx ends) with the

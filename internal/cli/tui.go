@@ -76,8 +76,7 @@ func (a *App) tuiDeps(cfg *config.Config, journalPath string) (tui.Deps, error) 
 	if d.AM == nil && d.Prom == nil {
 		return d, fmt.Errorf("context %q has no Alertmanager or Prometheus: set --alertmanager-url/--prometheus-url, the ONCALL_* variables or a config file (try `oncall demo`)", cfg.CurrentContext)
 	}
-	d.Screens = a.screens(cfg)
-	d.Entries = a.entries(cfg)
+	d.Screens, d.Entries = a.screens(cfg), a.entries(cfg)
 	return d, nil
 }
 
@@ -85,17 +84,17 @@ func (a *App) tuiDeps(cfg *config.Config, journalPath string) (tui.Deps, error) 
 // available with this config. Each feature file provides its own.
 func (a *App) screens(cfg *config.Config) []tui.ScreenSpec {
 	var out []tui.ScreenSpec
-	for _, f := range []func(*config.Config) []tui.ScreenSpec{a.traceScreens, a.budgetScreens, a.runbookScreens, a.handoffScreens} {
+	for _, f := range []func(*config.Config) []tui.ScreenSpec{a.budgetScreens, a.runbookScreens, a.handoffScreens} {
 		out = append(out, f(cfg)...)
 	}
 	return out
 }
 
 // entries lists the screens that moved to tui/screens (kit.Entry), in
-// registration order.
+// registration order, available or saying why not.
 func (a *App) entries(cfg *config.Config) []kit.Entry {
 	var out []kit.Entry
-	for _, f := range []func(*config.Config) []kit.Entry{a.logScreens} {
+	for _, f := range []func(*config.Config) []kit.Entry{a.logScreens, a.traceEntries} {
 		out = append(out, f(cfg)...)
 	}
 	return out

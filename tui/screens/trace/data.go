@@ -1,4 +1,4 @@
-package tui
+package trace
 
 import (
 	"encoding/json"
@@ -12,25 +12,26 @@ import (
 	"oncall/internal/traceid"
 	"oncall/internal/waterfall"
 	"oncall/sources/loki"
+	"oncall/tui/kit"
 )
 
-// traceMaxLogLine is how much of a log line is kept for display.
-const traceMaxLogLine = 2000
+// maxLogLine is how much of a log line is kept for display.
+const maxLogLine = 2000
 
-// traceRowText is a waterfall row's text, sanitized once when the trace
+// rowText is a waterfall row's text, sanitized once when the trace
 // arrives.
-type traceRowText struct {
+type rowText struct {
 	indent  string
 	service string
 	op      string
 	dur     string
 }
 
-func buildTraceRows(wf *waterfall.Waterfall) []traceRowText {
-	out := make([]traceRowText, len(wf.Rows))
+func buildRows(wf *waterfall.Waterfall) []rowText {
+	out := make([]rowText, len(wf.Rows))
 	for i := range wf.Rows {
 		sp := wf.Span(i)
-		out[i] = traceRowText{
+		out[i] = rowText{
 			indent:  strings.Repeat("  ", min(wf.Rows[i].Depth, 10)),
 			service: sanitize.Truncate(sp.Service, 60),
 			op:      sanitize.Truncate(sp.Operation, 200),
@@ -40,8 +41,8 @@ func buildTraceRows(wf *waterfall.Waterfall) []traceRowText {
 	return out
 }
 
-// traceLogRow is one log line of the trace, sanitized once.
-type traceLogRow struct {
+// logRow is one log line of the trace, sanitized once.
+type logRow struct {
 	t       time.Time
 	service string
 	level   string
@@ -49,31 +50,31 @@ type traceLogRow struct {
 	spanID  string
 }
 
-// buildTraceLogs sorts the entries by time and extracts what each row
+// buildLogs sorts the entries by time and extracts what each row
 // shows: service (the first of the stream labels service_name, service,
 // app, job, container), level, line and the span id it belongs to.
-func buildTraceLogs(entries []loki.Entry, ext *traceid.Extractor) []traceLogRow {
-	out := make([]traceLogRow, 0, len(entries))
+func buildLogs(entries []loki.Entry, ext *traceid.Extractor) []logRow {
+	out := make([]logRow, 0, len(entries))
 	for _, e := range entries {
-		r := traceLogRow{t: e.Time}
+		r := logRow{t: e.Time}
 		for _, k := range [...]string{"service_name", "service", "app", "job", "container"} {
 			if v := e.Labels[k]; v != "" {
 				r.service = sanitize.Truncate(v, 40)
 				break
 			}
 		}
-		r.level = sanitize.Truncate(traceLogLevel(e), 8)
+		r.level = sanitize.Truncate(logLevel(e), 8)
 		ids := ext.Extract(e.Line, e.StructuredMetadata)
 		r.spanID = ids.SpanID
-		r.line = sanitize.Truncate(compactLogLine(e.Line), traceMaxLogLine)
+		r.line = sanitize.Truncate(compactLogLine(e.Line), maxLogLine)
 		out = append(out, r)
 	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].t.Before(out[j].t) })
 	return out
 }
 
-// traceLogLevel is the level label, else a JSON line's level field.
-func traceLogLevel(e loki.Entry) string {
+// logLevel is the level label, else a JSON line's level field.
+func logLevel(e loki.Entry) string {
 	for _, k := range []string{"level", "detected_level", "severity"} {
 		if v := e.Labels[k]; v != "" {
 			return strings.ToLower(v)
@@ -101,7 +102,7 @@ func traceLogLevel(e loki.Entry) string {
 
 // spanDetail lists a span's identity, tags, events and process tags,
 // sanitized.
-func spanDetail(wf *waterfall.Waterfall, row int, st *Styles) []string {
+func spanDetail(wf *waterfall.Waterfall, row int, st *kit.Styles) []string {
 	if wf == nil || row < 0 || row >= len(wf.Rows) {
 		return nil
 	}
@@ -133,7 +134,7 @@ func spanDetail(wf *waterfall.Waterfall, row int, st *Styles) []string {
 	}
 	if len(sp.Tags) > 0 {
 		l = append(l, "", st.Header.Render("Tags"))
-		l = append(l, kvLines(sp.Tags, st)...)
+		l = append(l, kit.KVLines(sp.Tags, st)...)
 	}
 	if len(sp.Events) > 0 {
 		l = append(l, "", st.Header.Render("Events"))
@@ -152,7 +153,7 @@ func spanDetail(wf *waterfall.Waterfall, row int, st *Styles) []string {
 	}
 	if len(sp.Process) > 0 {
 		l = append(l, "", st.Header.Render("Process"))
-		l = append(l, kvLines(sp.Process, st)...)
+		l = append(l, kit.KVLines(sp.Process, st)...)
 	}
 	if len(sp.Warnings) > 0 {
 		l = append(l, "", st.Header.Render("Warnings"))
@@ -163,8 +164,8 @@ func spanDetail(wf *waterfall.Waterfall, row int, st *Styles) []string {
 	return l
 }
 
-// traceSummary is the header line of a trace.
-func traceSummary(wf *waterfall.Waterfall) string {
+// summary is the header line of a trace.
+func summary(wf *waterfall.Waterfall) string {
 	s := fmt.Sprintf("%d spans · %d services · %s", len(wf.Rows), len(wf.Services), waterfall.FormatDuration(wf.Duration))
 	return s
 }

@@ -1,4 +1,4 @@
-package tui
+package trace
 
 import (
 	"fmt"
@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"oncall/sources/jaeger"
+	"oncall/tui/kit"
+	"oncall/tui/tuitest/fixture"
 )
 
 // trBigTrace is a deterministic trace of n spans nesting a few levels
@@ -28,28 +30,40 @@ func trBigTrace(n int) *jaeger.Trace {
 	return t
 }
 
+// bigDriver is a session showing a 10,000-span trace, its styles, and a
+// step that moves the waterfall's cursor as a key does.
+func bigDriver(tb testing.TB) (*Screen, *kit.Styles, func(d int)) {
+	tb.Helper()
+	src, j, _ := trSources()
+	j.traces[trFixtureID] = trBigTrace(10000)
+	d := newDriver(tb, 160, 48, true, src)
+	d.Timeout = time.Minute
+	s := trOpen(tb, d, "")
+	if s.wf == nil || len(s.wf.Rows) != 10000 {
+		tb.Fatalf("trace not loaded: %v", s.err)
+	}
+	st := d.M.Styles()
+	return s, st, func(d int) {
+		before := s.spans.Cursor()
+		s.spans.Move(d)
+		s.moved(st, before)
+	}
+}
+
 // BenchmarkTraceScreen10k is one frame of the trace screen holding a
 // 10,000-span trace: a cursor move plus View at 160×48. The layout is
 // built once when the trace arrives; a frame draws only visible rows.
 func BenchmarkTraceScreen10k(b *testing.B) {
-	src, j, _ := trSources()
-	j.traces[trFixtureID] = trBigTrace(10000)
-	m := trModel(b, 160, 48, true, src)
-	trRun(b, m, OpenTrace(m, trFixtureID, ""))
-	s := m.ScreenByName(TraceScreenName).(*TraceScreen)
-	if s.wf == nil || len(s.wf.Rows) != 10000 {
-		b.Fatalf("trace not loaded: %v", s.err)
-	}
-	st := m.Styles()
+	s, st, move := bigDriver(b)
 	b.ReportAllocs()
 	i := 0
 	for b.Loop() {
 		i++
-		s.move(m, 1+i%41)
-		if s.cursor == len(s.wf.Rows)-1 {
-			s.move(m, -len(s.wf.Rows))
+		move(1 + i%41)
+		if s.spans.AtEnd() {
+			move(-len(s.wf.Rows))
 		}
-		_ = s.View(160, 45, st, fixedNow)
+		_ = s.View(160, 45, st, fixture.Now())
 	}
 }
 
@@ -57,23 +71,16 @@ func BenchmarkTraceScreen10k(b *testing.B) {
 // benchmark gives the real figure): 50 frames of a 10,000-span trace must
 // take well under 16 ms each even on a loaded machine.
 func TestTraceScreen10kFrameIsFast(t *testing.T) {
-	src, j, _ := trSources()
-	j.traces[trFixtureID] = trBigTrace(10000)
-	m := trModel(t, 160, 48, true, src)
 	start := time.Now()
-	trRun(t, m, OpenTrace(m, trFixtureID, ""))
+	s, st, move := bigDriver(t)
 	load := time.Since(start)
-	s := m.ScreenByName(TraceScreenName).(*TraceScreen)
-	if s.wf == nil || len(s.wf.Rows) != 10000 {
-		t.Fatalf("trace not loaded: %v", s.err)
-	}
 	start = time.Now()
 	for i := range 50 {
-		s.move(m, 97)
+		move(97)
 		if i%10 == 0 {
-			s.move(m, -5000)
+			move(-5000)
 		}
-		_ = s.View(160, 45, m.Styles(), fixedNow)
+		_ = s.View(160, 45, st, fixture.Now())
 	}
 	frame := time.Since(start) / 50
 	t.Logf("10k spans: load+build %s, frame %s", load, frame)

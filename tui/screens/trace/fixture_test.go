@@ -1,4 +1,4 @@
-package tui
+package trace
 
 import (
 	"context"
@@ -7,11 +7,11 @@ import (
 	"testing"
 	"time"
 
-	tea "charm.land/bubbletea/v2"
-
-	"oncall/internal/config"
 	"oncall/sources/jaeger"
 	"oncall/sources/loki"
+	"oncall/tui/kit"
+	"oncall/tui/tuitest"
+	"oncall/tui/tuitest/fixture"
 )
 
 // The trace of the trace-screen tests: a failing GET across api-gateway,
@@ -27,7 +27,7 @@ const (
 	trUIURL     = "http://jaeger.example:16686"
 )
 
-var trStart = fixedNow.Add(-4 * time.Minute)
+var trStart = fixture.Now().Add(-4 * time.Minute)
 
 func trSpan(id, parent, service, op string, off, dur time.Duration, tags map[string]string) jaeger.Span {
 	return jaeger.Span{TraceID: trFixtureID, SpanID: id, ParentSpanID: parent, Service: service, Operation: op,
@@ -146,97 +146,38 @@ func (l *trLoki) Labels(context.Context, time.Time, time.Time) ([]string, error)
 	return []string{"env", "level", "service_name"}, nil
 }
 
-func trSources() (TraceSources, *trJaeger, *trLoki) {
+func trSources() (Options, *trJaeger, *trLoki) {
 	j := &trJaeger{traces: map[string]*jaeger.Trace{trFixtureID: trFixtureTrace()}}
 	l := &trLoki{entries: trFixtureLogs()}
-	return TraceSources{Jaeger: j, Loki: l, TraceSelector: `{env="prod"}`, UIURL: trUIURL}, j, l
+	return Options{Jaeger: j, Loki: l, TraceSelector: `{env="prod"}`, UIURL: trUIURL}, j, l
 }
 
-// trModel is a test model with the trace screens on src.
-func trModel(t testing.TB, w, h int, dark bool, src TraceSources) *Model {
+// newDriver is a session at w×h with the trace screen on o (and more
+// screens), on the UI tests' incident.
+func newDriver(t testing.TB, w, h int, dark bool, o Options, more ...kit.Entry) *tuitest.Driver {
 	t.Helper()
-	cfg := config.Defaults()
-	cfg.CurrentContext = "prod"
-	cfg.Identity.User = "alice@bastion"
-	zero := time.Duration(0)
-	m, err := New(Deps{Config: cfg, Now: func() time.Time { return fixedNow }, Screens: TraceScreens(src)},
-		Options{Dark: &dark, NoFetch: true, Grace: &zero})
-	if err != nil {
-		t.Fatal(err)
-	}
-	m.Update(tea.WindowSizeMsg{Width: w, Height: h})
-	m.SetData(uiFixture())
-	return m
+	return tuitest.New(t, tuitest.Setup{Width: w, Height: h, Dark: dark, Entries: append([]kit.Entry{Entry(o)}, more...)})
 }
 
-// trRun runs a command the way the runtime does (batches concurrently)
-// and feeds every resulting message back into the model, until no command
-// is left. It returns the messages that were not routed to a screen.
-func trRun(t testing.TB, m *Model, cmd tea.Cmd) []tea.Msg {
+// screenOf is the driven session's trace screen.
+func screenOf(t testing.TB, d *tuitest.Driver) *Screen {
 	t.Helper()
-	var other []tea.Msg
-	for pending := []tea.Cmd{cmd}; len(pending) > 0; {
-		msgs := trExec(pending)
-		pending = nil
-		for _, msg := range msgs {
-			switch msg.(type) {
-			case Routed:
-				if _, next := m.Update(msg); next != nil {
-					pending = append(pending, next)
-				}
-			case StatusMsg:
-				m.Update(msg) // its command only expires the message
-				other = append(other, msg)
-			default:
-				other = append(other, msg)
-			}
-		}
+	s, ok := d.ScreenNamed(Name).(*Screen)
+	if !ok {
+		t.Fatalf("no trace screen registered")
 	}
-	return other
+	return s
 }
 
-// trExec runs commands concurrently, expanding batches, and collects
-// their messages.
-func trExec(cmds []tea.Cmd) []tea.Msg {
-	var mu sync.Mutex
-	var wg sync.WaitGroup
-	var out []tea.Msg
-	var run func(c tea.Cmd)
-	run = func(c tea.Cmd) {
-		defer wg.Done()
-		if c == nil {
-			return
-		}
-		msg := c()
-		if b, ok := msg.(tea.BatchMsg); ok {
-			for _, sub := range b {
-				wg.Add(1)
-				go run(sub)
-			}
-			return
-		}
-		if msg == nil {
-			return
-		}
-		mu.Lock()
-		out = append(out, msg)
-		mu.Unlock()
-	}
-	for _, c := range cmds {
-		wg.Add(1)
-		go run(c)
-	}
-	wg.Wait()
-	return out
-}
-
-// trOpen opens the fixture trace in the model, as the logs screen does.
-func trOpen(t *testing.T, m *Model, span string) *TraceScreen {
+// trOpen opens the fixture trace as the logs screen does (kit.OpenTrace)
+// and waits for it and its logs.
+func trOpen(t testing.TB, d *tuitest.Driver, span string) *Screen {
 	t.Helper()
-	trRun(t, m, OpenTrace(m, trFixtureID, span))
-	s, ok := m.ScreenByName(TraceScreenName).(*TraceScreen)
-	if !ok || m.view != viewScreen || m.screen != TraceScreenName {
-		t.Fatalf("trace screen not shown (view %d, screen %q)", m.view, m.screen)
+	d.Run(kit.OpenTrace(trFixtureID, span, time.Time{}))
+	s := screenOf(t, d)
+	d.Until("the trace and its logs", func() bool { return !s.loading && !s.logsLoading })
+	if d.M.Shown() != Name {
+		t.Fatalf("trace screen not shown (shown %q)", d.M.Shown())
 	}
 	return s
 }

@@ -1,4 +1,4 @@
-package tui
+package trace
 
 import (
 	"fmt"
@@ -10,16 +10,22 @@ import (
 
 	"oncall/internal/sanitize"
 	"oncall/internal/waterfall"
+	"oncall/sources/jaeger"
+	"oncall/tui/kit"
 )
 
-// traceStyleCache holds the per-service styles, rebuilt when the session's
+// sideBySide is the width from which the logs and the span detail sit side
+// by side (the root's wide layout starts there too).
+const sideBySide = 120
+
+// styleCache holds the per-service styles, rebuilt when the session's
 // Styles change (background detection), never package-level.
-type traceStyleCache struct {
-	st  *Styles
+type styleCache struct {
+	st  *kit.Styles
 	svc [waterfall.Colors]lipgloss.Style
 }
 
-func (c *traceStyleCache) get(st *Styles) *traceStyleCache {
+func (c *styleCache) get(st *kit.Styles) *styleCache {
 	if c.st == st {
 		return c
 	}
@@ -36,68 +42,75 @@ func (c *traceStyleCache) get(st *Styles) *traceStyleCache {
 	return c
 }
 
-// traceLayout is the column layout of the waterfall for one width.
-type traceLayout struct {
+// layout is the column layout of the waterfall for one width.
+type layout struct {
 	nameW, barW int
 }
 
 const (
-	traceMarksW = 4 // cursor, error, critical path, space
-	traceDurW   = 8
+	marksW = 4 // cursor, error, critical path, space
+	durW   = 8
 )
 
-func newTraceLayout(w int) traceLayout {
+func newLayout(w int) layout {
 	nameW := min(max(w*38/100, 20), 56)
-	barW := w - traceMarksW - nameW - 1 - 1 - traceDurW
+	barW := w - marksW - nameW - 1 - 1 - durW
 	if barW < 10 {
 		barW = 0
-		nameW = max(1, w-traceMarksW-1-traceDurW)
+		nameW = max(1, w-marksW-1-durW)
 	}
-	return traceLayout{nameW: nameW, barW: barW}
+	return layout{nameW: nameW, barW: barW}
 }
 
-// View implements Screen: header and link, then the waterfall (only its
-// visible rows are drawn), then the logs and, in span mode, the span's
+// url is the Jaeger UI link of the trace shown ("" without a UI URL).
+func (s *Screen) url() string { return jaeger.TraceURL(s.opts.UIURL, s.traceID) }
+
+// View implements kit.Screen: header and link, then the waterfall (only
+// its visible rows are drawn), then the logs and, in span mode, the span's
 // tags and events.
-func (s *TraceScreen) View(w, h int, st *Styles, now time.Time) string {
-	s.w, s.h = w, h
+func (s *Screen) View(w, h int, st *kit.Styles, now time.Time) string {
 	ts := s.cache.get(st)
 	if s.spanMode && s.detailSt != st { // background changed: restyle
-		s.detail, s.detailSt, s.wrapped = spanDetail(s.wf, s.cursor, st), st, nil
+		s.detail, s.detailSt, s.wrapped = spanDetail(s.wf, s.spans.Cursor(), st), st, nil
 	}
-	lines := []string{s.headerLine(w, st), s.linkLine(w, st)}
+	lines := []string{s.headerLine(st), s.linkLine(st)}
 	avail := h - len(lines)
 	if s.wf == nil {
 		switch {
 		case s.traceID == "":
-			lines = append(lines, "", st.Muted.Render("  No trace open: press enter on a log line with a trace id, or T on an alert."))
+			lines = append(lines, "", st.Muted.Render("  No trace open: "+s.howToOpen()+"."))
 		case s.err != "":
-			lines = append(lines, "", st.Error.Render("  ✗ "+sanitize.Text(s.err)), st.Muted.Render("  r retries · esc goes back"))
+			lines = append(lines, "", st.Error.Render("  ✗ "+sanitize.Text(s.err)),
+				st.Muted.Render(fmt.Sprintf("  %s retries · %s goes back", s.keys.Key(kit.Refresh), s.keys.Key(kit.Back))))
 		default:
 			lines = append(lines, "", st.Muted.Render("  loading trace from Jaeger…"))
 		}
-		if s.src.Loki != nil && s.traceID != "" && avail > 6 {
+		if s.opts.Loki != nil && s.traceID != "" && avail > 6 {
 			bottom := avail - 3
-			lines = append(lines, s.sectionLine(w, st, "Logs", s.logsInfo(), s.focus == traceFocusLogs))
+			lines = append(lines, s.sectionLine(w, st, "Logs", s.logsInfo(), s.focus == focusLogs))
 			lines = append(lines, s.logLines(w, bottom-1, st, ts)...)
 		}
-		return box(lines, w, h)
+		return kit.Box(lines, w, h)
 	}
-	lay := newTraceLayout(w)
+	lay := newLayout(w)
 	if lay.barW > 0 {
-		lines = append(lines, strings.Repeat(" ", traceMarksW+lay.nameW+1)+st.Muted.Render(waterfall.Axis(s.wf.Ticks(lay.barW, 9), lay.barW, '│'))+" "+st.Muted.Render(fmt.Sprintf("%*s", traceDurW, "duration")))
+		lines = append(lines, strings.Repeat(" ", marksW+lay.nameW+1)+st.Muted.Render(waterfall.Axis(s.wf.Ticks(lay.barW, 9), lay.barW, '│'))+" "+st.Muted.Render(fmt.Sprintf("%*s", durW, "duration")))
 	} else {
 		lines = append(lines, st.Muted.Render(fmt.Sprintf("%*s", w, "duration")))
 	}
 	avail--
 	wfH, bottomH := avail, 0
-	if s.src.Loki != nil || s.spanMode {
+	if s.opts.Loki != nil || s.spanMode {
 		wfH = min(len(s.rows), max(3, avail*55/100))
 		bottomH = avail - wfH
 	}
-	s.offset = traceScrollTo(s.cursor, s.offset, wfH, len(s.rows))
+	s.spans.SetHeight(wfH)
+	from, to := s.spans.Window()
+	if wfH <= 0 {
+		to = from
+	}
 	cells := make([]waterfall.Cell, 0, lay.barW)
-	for i := s.offset; i < min(len(s.rows), s.offset+wfH); i++ {
+	for i := from; i < to; i++ {
 		var row string
 		row, cells = s.renderRow(i, lay, st, ts, cells)
 		lines = append(lines, row)
@@ -106,23 +119,34 @@ func (s *TraceScreen) View(w, h int, st *Styles, now time.Time) string {
 		lines = append(lines, "")
 	}
 	if bottomH <= 0 {
-		return box(lines, w, h)
+		return kit.Box(lines, w, h)
 	}
-	return box(append(lines, s.bottom(w, bottomH, st, ts)...), w, h)
+	return kit.Box(append(lines, s.bottom(w, bottomH, st, ts)...), w, h)
+}
+
+// howToOpen says which keys lead to a trace: enter on a log line with a
+// trace id, or the error-traces key on an alert.
+func (s *Screen) howToOpen() string {
+	g := s.keys.Global()
+	out := "press " + g.Key(kit.Enter) + " on a log line with a trace id"
+	if k := g.Key(tracesAction); k != "" {
+		out += ", or " + k + " on an alert"
+	}
+	return out
 }
 
 // bottom draws the logs and, in span mode, the span detail: side by side
 // from 120 columns, stacked below that.
-func (s *TraceScreen) bottom(w, h int, st *Styles, ts *traceStyleCache) []string {
+func (s *Screen) bottom(w, h int, st *kit.Styles, ts *styleCache) []string {
 	if !s.spanMode {
-		out := []string{s.sectionLine(w, st, "Logs", s.logsInfo(), s.focus == traceFocusLogs)}
+		out := []string{s.sectionLine(w, st, "Logs", s.logsInfo(), s.focus == focusLogs)}
 		return append(out, s.logLines(w, h-1, st, ts)...)
 	}
-	if w >= wideMin {
+	if w >= sideBySide {
 		dw := w * 40 / 100
 		lw := w - dw - 1
-		left := append([]string{s.sectionLine(lw, st, "Logs", s.logsInfo(), s.focus == traceFocusLogs)}, s.logLines(lw, h-1, st, ts)...)
-		right := append([]string{s.sectionLine(dw, st, "Span", "", s.focus == traceFocusSpan)}, s.detailLines(dw, h-1)...)
+		left := append([]string{s.sectionLine(lw, st, "Logs", s.logsInfo(), s.focus == focusLogs)}, s.logLines(lw, h-1, st, ts)...)
+		right := append([]string{s.sectionLine(dw, st, "Span", "", s.focus == focusSpan)}, s.detailLines(dw, h-1)...)
 		out := make([]string, h)
 		sep := st.Border.Render("│")
 		for i := range out {
@@ -133,23 +157,24 @@ func (s *TraceScreen) bottom(w, h int, st *Styles, ts *traceStyleCache) []string
 			if i < len(right) {
 				r = right[i]
 			}
-			out[i] = fit(l, lw) + sep + fit(r, dw)
+			out[i] = kit.Fit(l, lw) + sep + kit.Fit(r, dw)
 		}
 		return out
 	}
 	dh := min(len(s.wrapDetail(w)), max(3, (h-2)/2))
-	out := []string{s.sectionLine(w, st, "Span", "", s.focus == traceFocusSpan)}
+	out := []string{s.sectionLine(w, st, "Span", "", s.focus == focusSpan)}
 	out = append(out, s.detailLines(w, dh)...)
-	out = append(out, s.sectionLine(w, st, "Logs", s.logsInfo(), s.focus == traceFocusLogs))
+	out = append(out, s.sectionLine(w, st, "Logs", s.logsInfo(), s.focus == focusLogs))
 	return append(out, s.logLines(w, h-len(out), st, ts)...)
 }
 
 // detailLines is the visible window of the span detail, wrapped to w.
-func (s *TraceScreen) detailLines(w, h int) []string {
+func (s *Screen) detailLines(w, h int) []string {
 	lines := s.wrapDetail(w)
 	if h <= 0 {
 		return nil
 	}
+	s.detailH = h
 	s.detailOffset = max(0, min(s.detailOffset, len(lines)-h))
 	return lines[s.detailOffset:min(len(lines), s.detailOffset+h)]
 }
@@ -157,13 +182,13 @@ func (s *TraceScreen) detailLines(w, h int) []string {
 // wrapDetail wraps the span detail to w columns once per detail and width
 // (long tag values such as SQL stay readable); continuation lines are
 // indented.
-func (s *TraceScreen) wrapDetail(w int) []string {
+func (s *Screen) wrapDetail(w int) []string {
 	if s.wrapped != nil && s.wrappedW == w {
 		return s.wrapped
 	}
 	s.wrapped, s.wrappedW = make([]string, 0, len(s.detail)), w
 	for _, l := range s.detail {
-		if width(l) <= w || w < 16 {
+		if kit.Width(l) <= w || w < 16 {
 			s.wrapped = append(s.wrapped, l)
 			continue
 		}
@@ -177,13 +202,13 @@ func (s *TraceScreen) wrapDetail(w int) []string {
 	return s.wrapped
 }
 
-func (s *TraceScreen) headerLine(w int, st *Styles) string {
+func (s *Screen) headerLine(st *kit.Styles) string {
 	if s.traceID == "" {
 		return st.Title.Render("Trace")
 	}
 	l := st.Title.Render("Trace " + s.traceID)
 	if s.wf != nil {
-		l += st.Muted.Render(" · " + traceSummary(s.wf))
+		l += st.Muted.Render(" · " + summary(s.wf))
 		if s.wf.Errors > 0 {
 			l += st.Muted.Render(" · ") + st.Error.Render(fmt.Sprintf("%d errors", s.wf.Errors))
 		}
@@ -191,20 +216,20 @@ func (s *TraceScreen) headerLine(w int, st *Styles) string {
 	return l
 }
 
-func (s *TraceScreen) linkLine(w int, st *Styles) string {
+func (s *Screen) linkLine(st *kit.Styles) string {
 	if s.traceID == "" {
 		return ""
 	}
-	hint := st.Muted.Render("  c copy · tab focus · enter span · esc back")
-	url := s.src.TraceURL(s.traceID)
+	hint := st.Muted.Render("  " + s.keys.Hints())
+	url := s.url()
 	if url == "" {
 		return st.Muted.Render("no Jaeger UI URL configured") + hint
 	}
-	return st.Label.Render("jaeger ") + hyperlink(url, st.Accent.Render(sanitize.Text(url))) + hint
+	return st.Label.Render("jaeger ") + kit.Hyperlink(url, st.Accent.Render(sanitize.Text(url))) + hint
 }
 
 // sectionLine is a rule with a section title; the focused one stands out.
-func (s *TraceScreen) sectionLine(w int, st *Styles, title, info string, focused bool) string {
+func (s *Screen) sectionLine(w int, st *kit.Styles, title, info string, focused bool) string {
 	t := st.Muted.Render(" " + title + " ")
 	if focused {
 		t = st.Key.Render("▸" + title + " ")
@@ -213,12 +238,12 @@ func (s *TraceScreen) sectionLine(w int, st *Styles, title, info string, focused
 	if info != "" {
 		l += st.Muted.Render(info + " ")
 	}
-	return l + st.Border.Render(strings.Repeat("─", max(0, w-width(l))))
+	return l + st.Border.Render(strings.Repeat("─", max(0, w-kit.Width(l))))
 }
 
-func (s *TraceScreen) logsInfo() string {
+func (s *Screen) logsInfo() string {
 	switch {
-	case s.src.Loki == nil:
+	case s.opts.Loki == nil:
 		return ""
 	case s.logsLoading:
 		return "loading…"
@@ -230,33 +255,19 @@ func (s *TraceScreen) logsInfo() string {
 		info += " (limit reached)"
 	}
 	if sp := s.selectedSpan(); s.spanMode && sp != nil {
-		info += " of span " + sanitize.Text(sp.SpanID) + " · enter shows all"
+		info += " of span " + sanitize.Text(sp.SpanID) + " · " + s.keys.Key(kit.Enter) + " shows all"
 	} else if len(s.logs) > 0 {
 		info += " · all spans"
 	}
 	return info
 }
 
-// traceScrollTo keeps the cursor inside a window of h rows.
-func traceScrollTo(cursor, offset, h, n int) int {
-	if h <= 0 {
-		return 0
-	}
-	if cursor < offset {
-		offset = cursor
-	}
-	if cursor >= offset+h {
-		offset = cursor - h + 1
-	}
-	return max(0, min(offset, n-h))
-}
-
-func (s *TraceScreen) renderRow(i int, lay traceLayout, st *Styles, ts *traceStyleCache, cells []waterfall.Cell) (string, []waterfall.Cell) {
+func (s *Screen) renderRow(i int, lay layout, st *kit.Styles, ts *styleCache, cells []waterfall.Cell) (string, []waterfall.Cell) {
 	r, txt := &s.wf.Rows[i], &s.rows[i]
 	var b strings.Builder
-	selected := i == s.cursor
+	selected := i == s.spans.Cursor()
 	switch {
-	case selected && s.focus == traceFocusWaterfall:
+	case selected && s.focus == focusWaterfall:
 		b.WriteString(st.Cursor.Render("▌"))
 	case selected:
 		b.WriteString(st.Muted.Render("▌"))
@@ -276,9 +287,9 @@ func (s *TraceScreen) renderRow(i int, lay traceLayout, st *Styles, ts *traceSty
 	b.WriteByte(' ')
 	svc := ts.svc[r.Color]
 	if selected {
-		b.WriteString(st.Selected.Render(fit(txt.indent+txt.service+" "+txt.op, lay.nameW)))
+		b.WriteString(st.Selected.Render(kit.Fit(txt.indent+txt.service+" "+txt.op, lay.nameW)))
 	} else {
-		b.WriteString(fit(txt.indent+svc.Render(txt.service)+" "+txt.op, lay.nameW))
+		b.WriteString(kit.Fit(txt.indent+svc.Render(txt.service)+" "+txt.op, lay.nameW))
 	}
 	b.WriteByte(' ')
 	if lay.barW > 0 {
@@ -287,10 +298,10 @@ func (s *TraceScreen) renderRow(i int, lay traceLayout, st *Styles, ts *traceSty
 		if r.Error {
 			barSt = st.Error
 		}
-		traceWriteBar(&b, cells, barSt)
+		writeBar(&b, cells, barSt)
 		b.WriteByte(' ')
 	}
-	dur := fmt.Sprintf("%*s", traceDurW, txt.dur)
+	dur := fmt.Sprintf("%*s", durW, txt.dur)
 	if r.Error {
 		b.WriteString(st.Error.Render(dur))
 	} else {
@@ -299,9 +310,9 @@ func (s *TraceScreen) renderRow(i int, lay traceLayout, st *Styles, ts *traceSty
 	return b.String(), cells
 }
 
-// traceWriteBar draws bar cells run by run: "█" on the critical path, "▒" for
+// writeBar draws bar cells run by run: "█" on the critical path, "▒" for
 // the rest of the span, blank outside it.
-func traceWriteBar(b *strings.Builder, cells []waterfall.Cell, style lipgloss.Style) {
+func writeBar(b *strings.Builder, cells []waterfall.Cell, style lipgloss.Style) {
 	start := 0
 	for j := 1; j <= len(cells); j++ {
 		if j < len(cells) && cells[j] == cells[start] {
@@ -321,34 +332,36 @@ func traceWriteBar(b *strings.Builder, cells []waterfall.Cell, style lipgloss.St
 }
 
 // logLines draws the visible window of the trace's logs.
-func (s *TraceScreen) logLines(w, h int, st *Styles, ts *traceStyleCache) []string {
+func (s *Screen) logLines(w, h int, st *kit.Styles, ts *styleCache) []string {
 	if h <= 0 {
 		return nil
 	}
 	switch {
-	case s.src.Loki == nil:
+	case s.opts.Loki == nil:
 		return []string{st.Muted.Render("  No Loki configured for this context: the trace's logs are not shown.")}
 	case s.logsErr != "":
 		return []string{st.Error.Render("  ✗ " + sanitize.Text(s.logsErr))}
 	case s.logsLoading && len(s.logs) == 0:
 		return []string{st.Muted.Render("  loading logs from Loki…")}
 	case len(s.shown) == 0 && s.spanMode:
-		return []string{st.Muted.Render("  No log line of this span carries its span id (enter shows the whole trace's logs).")}
+		return []string{st.Muted.Render("  No log line of this span carries its span id (" + s.keys.Key(kit.Enter) + " shows the whole trace's logs).")}
 	case len(s.shown) == 0:
 		return []string{st.Muted.Render("  No log line carries this trace id.")}
 	}
-	s.logOffset = traceScrollTo(s.logCursor, s.logOffset, h, len(s.shown))
+	s.lines.SetHeight(h)
+	from, to := s.lines.Window()
 	sel := ""
 	if sp := s.selectedSpan(); sp != nil {
 		sel = sp.SpanID
 	}
 	svcW := 18
 	out := make([]string, 0, h)
-	for k := s.logOffset; k < min(len(s.shown), s.logOffset+h); k++ {
+	for k := from; k < to; k++ {
 		r := &s.logs[s.shown[k]]
+		cur := k == s.lines.Cursor() && s.focus == focusLogs
 		var b strings.Builder
 		switch {
-		case k == s.logCursor && s.focus == traceFocusLogs:
+		case cur:
 			b.WriteString(st.Cursor.Render("▌"))
 		case r.spanID != "" && r.spanID == sel:
 			b.WriteString(st.Accent.Render("•"))
@@ -358,14 +371,14 @@ func (s *TraceScreen) logLines(w, h int, st *Styles, ts *traceStyleCache) []stri
 		b.WriteString(st.Muted.Render(r.t.Local().Format("15:04:05.000")) + " ")
 		svc := st.Label
 		if s.wf != nil {
-			if i := traceServiceIndex(s.wf.Services, r.service); i >= 0 {
+			if i := serviceIndex(s.wf.Services, r.service); i >= 0 {
 				svc = ts.svc[s.wf.Colors[i]]
 			}
 		}
-		b.WriteString(svc.Render(fit(r.service, svcW)) + " ")
-		b.WriteString(traceLevelStyle(r.level, st).Render(fit(r.level, 5)) + " ")
-		line := cut(r.line, max(1, w-width(b.String())))
-		if k == s.logCursor && s.focus == traceFocusLogs {
+		b.WriteString(svc.Render(kit.Fit(r.service, svcW)) + " ")
+		b.WriteString(levelStyle(r.level, st).Render(kit.Fit(r.level, 5)) + " ")
+		line := kit.Cut(r.line, max(1, w-kit.Width(b.String())))
+		if cur {
 			line = st.Selected.Render(line)
 		}
 		b.WriteString(line)
@@ -374,7 +387,7 @@ func (s *TraceScreen) logLines(w, h int, st *Styles, ts *traceStyleCache) []stri
 	return out
 }
 
-func traceServiceIndex(services []string, name string) int {
+func serviceIndex(services []string, name string) int {
 	for i, s := range services {
 		if s == name {
 			return i
@@ -383,7 +396,7 @@ func traceServiceIndex(services []string, name string) int {
 	return -1
 }
 
-func traceLevelStyle(level string, st *Styles) lipgloss.Style {
+func levelStyle(level string, st *kit.Styles) lipgloss.Style {
 	switch level {
 	case "error", "err", "fatal", "critical", "panic":
 		return st.Error
