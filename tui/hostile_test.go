@@ -24,6 +24,7 @@ import (
 	"oncall/tui/screens/logs"
 	"oncall/tui/screens/trace"
 	"oncall/tui/screens/traces"
+	"oncall/tui/screens/handoff"
 )
 
 // hostileFixture puts one hostile string everywhere server text reaches
@@ -84,14 +85,14 @@ func hostileModel(t *testing.T, w, h int, dark bool, text string) *Model {
 	cfg := config.Defaults()
 	cfg.CurrentContext = "prod"
 	cfg.Identity.User = "alice@bastion"
-	ho := HandoffOptions{JournalPath: filepath.Join(dir, "journal.jsonl")}
+	ho := handoff.Options{JournalPath: filepath.Join(dir, "journal.jsonl")}
 	screens := []ScreenSpec{
 		BudgetScreenSpec(BudgetOptions{}),
 		RunbookScreen(RunbookDeps{Finder: runbooks.NewFinder(runbooks.Options{Paths: []string{dir}})}),
-		HandoffScreenSpec(ho), NoteScreenSpec(ho),
 	}
+	entries := []kit.Entry{handoff.Entry(ho), handoff.NotesEntry(ho)}
 	zero := time.Duration(0)
-	m, err := New(Deps{Config: cfg, Now: func() time.Time { return fixedNow }, Screens: screens, Actions: fakeActions()},
+	m, err := New(Deps{Config: cfg, Now: func() time.Time { return fixedNow }, Screens: screens, Entries: entries, Actions: fakeActions()},
 		Options{Dark: &dark, NoFetch: true, Grace: &zero})
 	if err != nil {
 		t.Fatal(err)

@@ -13,7 +13,8 @@ import (
 	"oncall/internal/config"
 	"oncall/internal/handoff"
 	"oncall/internal/journal"
-	"oncall/tui"
+	"oncall/tui/kit"
+	handoffscreen "oncall/tui/screens/handoff"
 )
 
 // envHandoffWebhook names the webhook the handoff is posted to; it wins
@@ -203,11 +204,11 @@ func unwrapPathError(err error) error {
 }
 
 // handoffScreens registers the handoff screen (H) and the note dialog (n).
-func (a *App) handoffScreens(cfg *config.Config) []tui.ScreenSpec {
+func (a *App) handoffScreens(cfg *config.Config) []kit.Entry {
 	jp := cfg.Journal.Path
 	if jp == "" {
 		jp = journal.DefaultPath(a.Getenv)
 	}
-	opts := tui.HandoffOptions{Webhook: a.configuredWebhook(cfg), JournalPath: jp}
-	return []tui.ScreenSpec{tui.HandoffScreenSpec(opts), tui.NoteScreenSpec(opts)}
+	opts := handoffscreen.Options{Webhook: a.configuredWebhook(cfg), JournalPath: jp}
+	return []kit.Entry{handoffscreen.Entry(opts), handoffscreen.NotesEntry(opts)}
 }

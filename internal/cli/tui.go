@@ -80,11 +80,11 @@ func (a *App) tuiDeps(cfg *config.Config, journalPath string) (tui.Deps, error) 
 	return d, nil
 }
 
-// screens lists the extra screens (logs, traces, budget, runbook, handoff)
+// screens lists the extra screens (logs, traces, budget, runbook)
 // available with this config. Each feature file provides its own.
 func (a *App) screens(cfg *config.Config) []tui.ScreenSpec {
 	var out []tui.ScreenSpec
-	for _, f := range []func(*config.Config) []tui.ScreenSpec{a.budgetScreens, a.runbookScreens, a.handoffScreens} {
+	for _, f := range []func(*config.Config) []tui.ScreenSpec{a.budgetScreens, a.runbookScreens} {
 		out = append(out, f(cfg)...)
 	}
 	return out
@@ -94,7 +94,7 @@ func (a *App) screens(cfg *config.Config) []tui.ScreenSpec {
 // registration order, available or saying why not.
 func (a *App) entries(cfg *config.Config) []kit.Entry {
 	var out []kit.Entry
-	for _, f := range []func(*config.Config) []kit.Entry{a.logScreens, a.traceEntries} {
+	for _, f := range []func(*config.Config) []kit.Entry{a.logScreens, a.traceEntries, a.handoffScreens} {
 		out = append(out, f(cfg)...)
 	}
 	return out
