@@ -280,13 +280,14 @@ func TestTenantHeader(t *testing.T) {
 	if got := s.Requests()[0].Header.Get("X-Scope-OrgID"); got != "team-a" {
 		t.Errorf("X-Scope-OrgID = %q", got)
 	}
-	noTenant, err := New(Config{URL: s.URL()})
+	noTenant, err := New(Config{URL: s.URL(), Context: "prod"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	_, err = noTenant.QueryRange(context.Background(), Query{Query: `{app="api"}`})
 	var he *HTTPError
-	if !errors.As(err, &he) || he.StatusCode != 401 || err.Error() != "loki: 401 Unauthorized: no org id" {
+	if !errors.As(err, &he) || he.StatusCode != 401 || !he.NoOrgID() ||
+		err.Error() != `loki: 401 Unauthorized: no org id; this Loki is multi-tenant: set tenant = "<org id>" in [contexts.prod.loki] (or pass --org-id)` {
 		t.Errorf("without tenant: %v", err)
 	}
 }

@@ -160,7 +160,7 @@ func (c *Client) dialError(resp *http.Response, err error) error {
 		if resp.Body != nil {
 			body, _ = io.ReadAll(io.LimitReader(resp.Body, 8<<10))
 		}
-		return newHTTPError(resp, body, c.cfg.Secrets())
+		return c.hint(newHTTPError(resp, body, c.cfg.Secrets()))
 	}
 	if errors.Is(err, context.DeadlineExceeded) {
 		return fmt.Errorf("loki: tail: no answer within %s", c.cfg.EffectiveTimeout())
