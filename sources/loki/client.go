@@ -35,8 +35,8 @@ type Client struct {
 	base    *url.URL
 	tenant  string
 	context string
-	cfg    httpx.ClientConfig
-	http   *http.Client
+	cfg     httpx.ClientConfig
+	http    *http.Client
 }
 
 // New validates the config and builds a client.
