@@ -19,9 +19,9 @@ func rulerFixture() lokitest.RuleGroup {
 	return lokitest.RuleGroup{Name: "crm-errors", File: "crm", Interval: time.Minute, LastEvaluation: eval, Rules: []lokitest.Rule{
 		{
 			Alert: "DatabaseTooManyClients", For: 2 * time.Minute,
-			Expr:        `sum by (service_name) (count_over_time({service_name="conectcrm-backend"} |= "too many clients" [1m])) > 5`,
-			Labels:      map[string]string{"severity": "critical"},
-			Annotations: map[string]string{"summary": "too many clients", "runbook_url": "RUNBOOKS.md#db"},
+			Expr:           `sum by (service_name) (count_over_time({service_name="conectcrm-backend"} |= "too many clients" [1m])) > 5`,
+			Labels:         map[string]string{"severity": "critical"},
+			Annotations:    map[string]string{"summary": "too many clients", "runbook_url": "RUNBOOKS.md#db"},
 			LastEvaluation: eval, EvaluationTime: 120 * time.Millisecond,
 			Alerts: []lokitest.Alert{{
 				Labels: map[string]string{"alertname": "DatabaseTooManyClients", "service_name": "conectcrm-backend", "severity": "critical"},
