@@ -181,7 +181,7 @@ func (c *Client) queryFitted(ctx context.Context, q Query) (*Result, error) {
 	)
 	res, used, err := c.queryShrinking(ctx, q, &notes, &requests)
 	if err == nil {
-		res.Limits = notes
+		res.Limits, res.Requests = notes, requests
 		res.setCut(used)
 		return res, nil
 	}
@@ -220,7 +220,7 @@ func (c *Client) queryFitted(ctx context.Context, q Query) (*Result, error) {
 			break
 		}
 	}
-	merged.Limits = notes
+	merged.Limits, merged.Requests = notes, requests
 	q.Limit = want
 	merged.setCut(q)
 	return merged, nil

@@ -80,6 +80,11 @@ type Result struct {
 	// Cut says which end of the window is missing because the line limit
 	// was reached (log queries only).
 	Cut Cut
+	// Query is the exact expression sent; Requests and Elapsed are the
+	// requests it took and their wall-clock time (set by QueryRange).
+	Query    string
+	Requests int
+	Elapsed  time.Duration
 }
 
 // normalize fills the defaults so a query's window is fixed once.
@@ -134,11 +139,17 @@ func (q Query) params() url.Values {
 // pieces Loki accepts and merged in order (Result.Limits says so). With a
 // limit reached, Result.Cut says which end of the window was left out.
 func (c *Client) QueryRange(ctx context.Context, q Query) (*Result, error) {
-	q, err := q.normalize(time.Now())
+	began := time.Now()
+	q, err := q.normalize(began)
 	if err != nil {
 		return nil, err
 	}
-	return c.queryFitted(ctx, q)
+	res, err := c.queryFitted(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	res.Query, res.Elapsed = q.Query, time.Since(began)
+	return res, nil
 }
 
 func (c *Client) queryRange(ctx context.Context, q Query) (*Result, error) {

@@ -1,0 +1,278 @@
+package logview
+
+import (
+	"bytes"
+	"encoding/json"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/go-logfmt/logfmt"
+
+	"oncall/internal/sanitize"
+)
+
+// SegKind is what a part of a formatted line is, for the UI to style.
+type SegKind uint8
+
+const (
+	// SegMessage is the line's message (msg, message, or error).
+	SegMessage SegKind = iota
+	// SegKey is a field name with its "=".
+	SegKey
+	// SegValue is a field value.
+	SegValue
+)
+
+// Segment is one part of a formatted text: Text[Start:End]. The spaces
+// between segments belong to none.
+type Segment struct {
+	Kind       SegKind
+	Start, End int
+}
+
+// Formatted is a line made readable.
+type Formatted struct {
+	// Text is the message, then the remaining fields as key=value, on one
+	// sanitized line of at most MaxDisplay runes. For a plain-text line it
+	// is the line itself, sanitized.
+	Text string
+	// Segs mark Text's parts; nil for plain text.
+	Segs []Segment
+	// Level and Service are the line's own level and service fields, raw
+	// ("" when it has none), for the columns.
+	Level, Service string
+	// Structured is set for JSON and logfmt lines.
+	Structured bool
+}
+
+// Keys the columns show: never repeated in the text.
+var (
+	timeKeys    = []string{"ts", "time", "timestamp", "@timestamp", "t", "datetime"}
+	levelKeys   = []string{"level", "lvl", "severity", "loglevel", "log_level", "log.level", "levelname", "detected_level"}
+	serviceKeys = []string{"service", "service_name", "service.name", "app", "application"}
+	messageKeys = []string{"msg", "message"}
+	errorKeys   = []string{"error", "err"}
+)
+
+// Formatter makes JSON and logfmt lines readable: the message first, then
+// the remaining fields as key=value, without the fields the time, service
+// and level columns already show and without the fields it was told to
+// hide. Plain-text lines stay as they are. It is immutable and safe for
+// concurrent use; the logs pane and the trace pane share it.
+type Formatter struct {
+	hide map[string]bool
+}
+
+// NewFormatter hides the given field names besides the columns' (e.g.
+// trace_id and span_id in a pane that already shows the trace).
+func NewFormatter(hide []string) *Formatter {
+	f := &Formatter{hide: map[string]bool{}}
+	for _, group := range [][]string{timeKeys, levelKeys, hide} {
+		for _, k := range group {
+			f.hide[k] = true
+		}
+	}
+	return f
+}
+
+// field is one key and value of a structured line, in line order.
+type field struct{ key, value string }
+
+// Format makes one line readable. service is the row's service column: a
+// service field with the same value is not repeated.
+func (f *Formatter) Format(line, service string) Formatted {
+	fields, ok := jsonFields(line)
+	if !ok {
+		fields, ok = logfmtFields(line)
+	}
+	if !ok {
+		return Formatted{Text: sanitize.Truncate(line, MaxDisplay)}
+	}
+	out := Formatted{Structured: true}
+	msg, msgKey := "", ""
+	for _, group := range [][]string{messageKeys, errorKeys} {
+		for _, k := range group {
+			if v, found := lookup(fields, k); found && msg == "" && v != "" {
+				msg, msgKey = v, k
+			}
+		}
+	}
+	var w segWriter
+	if msg != "" {
+		w.add(SegMessage, msg)
+	}
+	emit := func(fd field) {
+		w.add(SegKey, fd.key+"=")
+		w.glue(SegValue, quoteValue(fd.value))
+	}
+	// error and err come right after the message
+	for _, k := range errorKeys {
+		if v, found := lookup(fields, k); found && k != msgKey && !f.hide[k] {
+			emit(field{k, v})
+		}
+	}
+	for _, fd := range fields {
+		switch {
+		case fd.key == msgKey, contains(errorKeys, fd.key):
+		case contains(levelKeys, fd.key):
+			if out.Level == "" {
+				out.Level = fd.value
+			}
+		case contains(serviceKeys, fd.key):
+			if out.Service == "" {
+				out.Service = fd.value
+			}
+			if fd.value != service && !f.hide[fd.key] {
+				emit(fd)
+			}
+		case f.hide[fd.key]:
+		default:
+			emit(fd)
+		}
+	}
+	out.Text, out.Segs = w.b.String(), w.segs
+	return out
+}
+
+func contains(list []string, k string) bool {
+	for _, s := range list {
+		if s == k {
+			return true
+		}
+	}
+	return false
+}
+
+func lookup(fields []field, key string) (string, bool) {
+	for _, fd := range fields {
+		if fd.key == key {
+			return fd.value, true
+		}
+	}
+	return "", false
+}
+
+// quoteValue quotes a value that would not read back as one token.
+func quoteValue(v string) string {
+	if v == "" || strings.ContainsAny(v, " \t\"=") {
+		return strconv.Quote(v)
+	}
+	return v
+}
+
+// segWriter builds a sanitized text of at most MaxDisplay runes with its
+// segments.
+type segWriter struct {
+	b     strings.Builder
+	segs  []Segment
+	runes int
+	full  bool
+}
+
+// add writes a part after a space; glue writes it right after the last.
+func (w *segWriter) add(k SegKind, s string) {
+	if w.b.Len() > 0 {
+		w.raw(" ")
+	}
+	w.glue(k, s)
+}
+
+func (w *segWriter) glue(k SegKind, s string) {
+	if w.full {
+		return
+	}
+	start := w.b.Len()
+	w.raw(sanitize.Text(s))
+	if w.b.Len() > start {
+		w.segs = append(w.segs, Segment{Kind: k, Start: start, End: w.b.Len()})
+	}
+}
+
+func (w *segWriter) raw(s string) {
+	if w.full {
+		return
+	}
+	n := utf8.RuneCountInString(s)
+	if w.runes+n <= MaxDisplay {
+		w.b.WriteString(s)
+		w.runes += n
+		return
+	}
+	keep := MaxDisplay - 1 - w.runes
+	for i := range s {
+		if keep == 0 {
+			s = s[:i]
+			break
+		}
+		keep--
+	}
+	w.b.WriteString(s)
+	w.b.WriteString("…")
+	w.full = true
+}
+
+// jsonFields reads a JSON object's top-level fields in order; values that
+// are not strings keep their compact JSON form.
+func jsonFields(line string) ([]field, bool) {
+	t := strings.TrimSpace(line)
+	if len(t) < 2 || t[0] != '{' || t[len(t)-1] != '}' {
+		return nil, false
+	}
+	dec := json.NewDecoder(strings.NewReader(t))
+	dec.UseNumber()
+	if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
+		return nil, false
+	}
+	var out []field
+	for dec.More() {
+		kt, err := dec.Token()
+		if err != nil {
+			return nil, false
+		}
+		k, _ := kt.(string)
+		var raw json.RawMessage
+		if err := dec.Decode(&raw); err != nil {
+			return nil, false
+		}
+		var v string
+		if len(raw) > 0 && raw[0] == '"' {
+			if json.Unmarshal(raw, &v) != nil {
+				return nil, false
+			}
+		} else {
+			var b bytes.Buffer
+			if json.Compact(&b, raw) != nil {
+				return nil, false
+			}
+			v = b.String()
+		}
+		out = append(out, field{k, v})
+	}
+	if tok, err := dec.Token(); err != nil || tok != json.Delim('}') || dec.InputOffset() != int64(len(t)) {
+		return nil, false
+	}
+	return out, true
+}
+
+// logfmtFields reads a logfmt line: at least two pairs, every one with a
+// value, so plain text with a stray "=" stays plain.
+func logfmtFields(line string) ([]field, bool) {
+	if strings.IndexByte(line, '=') < 0 {
+		return nil, false
+	}
+	dec := logfmt.NewDecoder(strings.NewReader(line))
+	var out []field
+	for dec.ScanRecord() {
+		for dec.ScanKeyval() {
+			if dec.Value() == nil {
+				return nil, false
+			}
+			out = append(out, field{string(dec.Key()), string(dec.Value())})
+		}
+	}
+	if dec.Err() != nil || len(out) < 2 {
+		return nil, false
+	}
+	return out, true
+}
