@@ -83,13 +83,20 @@ func (g Gap) String() string {
 	head := "tail reconnected (" + g.Reason + ")"
 	switch {
 	case g.Backfilled:
-		return fmt.Sprintf("%s: %d lines %s backfilled", head, g.Lines, span)
+		return fmt.Sprintf("%s: %s %s backfilled", head, lineCount(g.Lines), span)
 	case g.Err != nil:
 		return fmt.Sprintf("%s: lines %s missing, backfill failed: %s", head, span, g.Err)
 	case g.Lines > 0:
-		return fmt.Sprintf("%s: %d lines backfilled, lines %s missing (backfill cap reached)", head, g.Lines, span)
+		return fmt.Sprintf("%s: %s backfilled, lines %s missing (backfill cap reached)", head, lineCount(g.Lines), span)
 	}
 	return fmt.Sprintf("%s: lines %s not fetched", head, span)
+}
+
+func lineCount(n int) string {
+	if n == 1 {
+		return "1 line"
+	}
+	return fmt.Sprintf("%d lines", n)
 }
 
 // Retry announces a reconnection attempt.
