@@ -96,7 +96,7 @@ func encodeStreams(ms []match, cat bool) []wireStream {
 	var out []wireStream
 	index := map[string]int{}
 	for _, m := range ms {
-		labels := m.st.labels
+		labels, key := m.st.labels, m.st.key
 		if !cat && (len(m.e.sm) > 0 || len(m.parsed) > 0) {
 			labels = snapshotLabels(m.st.labels)
 			for k, v := range m.e.sm {
@@ -105,8 +105,8 @@ func encodeStreams(ms []match, cat bool) []wireStream {
 			for k, v := range m.parsed {
 				labels[k] = v
 			}
+			key = labelsKey(labels)
 		}
-		key := labelsKey(labels)
 		i, ok := index[key]
 		if !ok {
 			i = len(out)

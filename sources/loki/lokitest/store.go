@@ -36,7 +36,18 @@ func labelsKey(ls map[string]string) string {
 		}
 		b.WriteString(k)
 		b.WriteString(`="`)
-		b.WriteString(strings.NewReplacer(`\`, `\\`, `"`, `\"`, "\n", `\n`).Replace(ls[k]))
+		v := ls[k]
+		for i := 0; i < len(v); i++ { // bytes: invalid UTF-8 stays distinct
+			switch c := v[i]; c {
+			case '\\', '"':
+				b.WriteByte('\\')
+				b.WriteByte(c)
+			case '\n':
+				b.WriteString(`\n`)
+			default:
+				b.WriteByte(c)
+			}
+		}
 		b.WriteByte('"')
 	}
 	b.WriteByte('}')
