@@ -77,6 +77,12 @@ func NewFormatter(hide []string) *Formatter {
 	return f
 }
 
+// NewTraceFormatter is the trace pane's formatter: every line there
+// belongs to the trace, so its trace and span ids are not repeated.
+func NewTraceFormatter() *Formatter {
+	return NewFormatter([]string{"trace_id", "traceId", "traceID", "span_id", "spanId", "spanID"})
+}
+
 // field is one key and value of a structured line, in line order; raw
 // marks a JSON value that is not a string (number, object, …), shown as
 // its compact JSON.

@@ -145,3 +145,31 @@ func TestTraceQueryPutsTheLineFilterFirst(t *testing.T) {
 		}
 	}
 }
+
+// FuzzParseShape: any query is taken apart without panicking, and a shape
+// put back together parses to the same selector and stage kinds.
+func FuzzParseShape(f *testing.F) {
+	for _, s := range []string{
+		`{a="b"} |= "x" | json | level="error"`,
+		`sum(rate({a=~"x|y"} | logfmt | unwrap d [5m])) by (a)`,
+		"{a=`}`} != \"{\" | pattern \"<x> <_>\"",
+		`{a="b"} | json != "x" | status != 200`,
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, q string) {
+		sh, err := ParseShape(q)
+		if err != nil {
+			return
+		}
+		again, err := ParseShape(sh.String())
+		if err != nil {
+			t.Fatalf("%q re-rendered as %q: %v", q, sh.String(), err)
+		}
+		if again.Selector != sh.Selector || kinds(again) != kinds(sh) {
+			t.Fatalf("%q: %s %s, then %s %s", q, sh.Selector, kinds(sh), again.Selector, kinds(again))
+		}
+		_, _ = Cheaper(q)
+		_, _ = LikelySlow(q)
+	})
+}
