@@ -77,7 +77,9 @@ func TestErrorQueryUsesAStreamLabel(t *testing.T) {
 	srv.SetCosts(lokitest.Costs{PerLineParsed: 2 * time.Millisecond})
 	srv.ResetStats()
 	old := Load{Query: WithErrorFilter(backend, true), Start: base.Add(-time.Minute), End: time.Now()}
+	began := time.Now()
 	_, err = old.Run(context.Background(), c, NewBuilder(nil, time.UTC))
+	t.Logf("old form: %v after %s (%d lines to parse)", err, time.Since(began).Round(time.Millisecond), srv.Stats().LinesParsed)
 	if !IsTimeout(err) {
 		t.Fatalf("old form: %v, want a timeout", err)
 	}
@@ -89,6 +91,7 @@ func TestErrorQueryUsesAStreamLabel(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	t.Logf("new form %s: %d lines in %s (discovery %s)", plan.Query, len(out.Rows), out.Fetch.Elapsed.Round(time.Millisecond), plan.Discovery.Round(time.Millisecond))
 	if e, w, o := levelCounts(out.Rows); e != 60 || w != 60 || o != 0 {
 		t.Errorf("%d errors, %d warnings, %d others", e, w, o)
 	}
