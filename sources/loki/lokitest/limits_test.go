@@ -256,3 +256,23 @@ func TestRulerEndpoints(t *testing.T) {
 		t.Errorf("no org id: %d", code)
 	}
 }
+
+func TestCategorizedLinesAlwaysCarryTheThirdElement(t *testing.T) {
+	s := New()
+	defer s.Close()
+	s.Push(map[string]string{"app": "api"}, t0, "plain", nil)
+	s.Push(map[string]string{"app": "api"}, t0.Add(time.Second), "with meta", map[string]string{"trace_id": "abc", "span_id": "def"})
+	p := url.Values{"query": {`{app="api"}`}, "start": {ns(t0)}, "end": {ns(t0.Add(time.Minute))}, "direction": {"forward"}}
+	_, body := get(t, s, "/loki/api/v1/query_range", p, map[string]string{"X-Loki-Response-Encoding-Flags": "categorize-labels"})
+	want := `"values":[["` + ns(t0) + `","plain",{}],["` + ns(t0.Add(time.Second)) + `","with meta",{"structuredMetadata":{"span_id":"def","trace_id":"abc"}}]]`
+	if !strings.Contains(body, want) {
+		t.Errorf("categorized %s\nwant %s", body, want)
+	}
+	// without the flag metadata is merged into the stream labels, one
+	// stream per label set
+	_, body = get(t, s, "/loki/api/v1/query_range", p, nil)
+	if !strings.Contains(body, `{"stream":{"app":"api"},"values":[["`+ns(t0)+`","plain"]]}`) ||
+		!strings.Contains(body, `{"stream":{"app":"api","span_id":"def","trace_id":"abc"},"values"`) {
+		t.Errorf("merged %s", body)
+	}
+}
