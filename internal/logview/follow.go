@@ -14,8 +14,13 @@ const DefaultLease = 10 * time.Second
 // call renews the follower's lease. When nobody has called Next for the
 // lease (the screen was closed, the session ended), the tail stops by
 // itself, so a forgotten follower cannot leak its connection.
+//
+// When Loki closes the tail (too many tails, tail_max_duration) or the
+// connection drops, it reconnects with backoff and backfills the gap (see
+// loki.Client.Follow); each reconnection arrives as a marker row (Row.Gap
+// set) in the rows, where the lines may be missing, and in Frame.Gaps.
 type Follower struct {
-	frames <-chan loki.TailFrame
+	frames <-chan loki.TailEvent
 	cancel context.CancelFunc
 	ping   chan struct{}
 	done   chan struct{}
@@ -35,17 +40,28 @@ type Frame struct {
 	Closed bool
 	// Idle reports that nothing arrived within the wait.
 	Idle bool
+	// Gaps are the reconnections of this frame; each also sits in Rows
+	// as a marker row at its place.
+	Gaps []loki.Gap
+	// Retrying is set while the tail waits to reconnect (the latest
+	// attempt), for the status line.
+	Retrying *loki.Retry
 }
 
 // Follow starts a live tail of query from start (zero: now), Loki sending
 // at most limit older lines first. Connecting is bounded by the client's
 // timeout. lease <= 0 means DefaultLease.
 func Follow(c *loki.Client, b *Builder, query string, start time.Time, limit int, lease time.Duration) (*Follower, error) {
+	return FollowWith(c, b, query, loki.TailOptions{Start: start, Limit: limit}, lease)
+}
+
+// FollowWith is Follow with every tail option (backoff, backfill cap).
+func FollowWith(c *loki.Client, b *Builder, query string, o loki.TailOptions, lease time.Duration) (*Follower, error) {
 	if lease <= 0 {
 		lease = DefaultLease
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	ch, err := c.Tail(ctx, query, start, limit, 0)
+	ch, err := c.Follow(ctx, query, o)
 	if err != nil {
 		cancel()
 		return nil, err
@@ -123,16 +139,24 @@ func (f *Follower) Next(wait time.Duration) Frame {
 }
 
 // add merges one message; it reports whether the tail is still open.
-func (f *Follower) add(out *Frame, tf loki.TailFrame, ok bool) bool {
+func (f *Follower) add(out *Frame, ev loki.TailEvent, ok bool) bool {
 	if !ok {
 		out.Closed = true
 		f.cancel()
 		return false
 	}
-	out.Rows = append(out.Rows, f.b.BuildAll(tf.Entries)...)
-	out.Dropped += len(tf.Dropped)
-	if tf.Err != nil {
-		out.Err, out.Closed = tf.Err, true
+	out.Rows = append(out.Rows, f.b.BuildAll(ev.Entries)...)
+	out.Dropped += len(ev.Dropped)
+	if ev.Gap != nil {
+		out.Gaps = append(out.Gaps, *ev.Gap)
+		out.Rows = append(out.Rows, f.b.GapRow(*ev.Gap))
+		out.Retrying = nil
+	}
+	if ev.Retrying != nil {
+		out.Retrying = ev.Retrying
+	}
+	if ev.Err != nil {
+		out.Err, out.Closed = ev.Err, true
 		f.cancel()
 		return false
 	}

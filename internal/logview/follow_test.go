@@ -88,3 +88,39 @@ func TestFollowReportsConnectErrors(t *testing.T) {
 		t.Fatalf("err = %v", err)
 	}
 }
+
+func TestFollowMarksAReconnectionInTheRows(t *testing.T) {
+	srv, c := newFollowServer(t)
+	f, err := FollowWith(c, NewBuilder(nil, time.UTC), `{app="api"}`, loki.TailOptions{MinBackoff: 100 * time.Millisecond}, time.Minute)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Stop()
+	for srv.TailCount() != 1 {
+		time.Sleep(5 * time.Millisecond)
+	}
+	srv.DropTails()
+	for srv.TailCount() != 0 {
+		time.Sleep(5 * time.Millisecond)
+	}
+	srv.Push(map[string]string{"app": "api"}, time.Now(), "while disconnected", nil)
+	var rows []Row
+	var gaps []loki.Gap
+	sawRetry := false
+	for deadline := time.Now().Add(5 * time.Second); len(gaps) == 0 && time.Now().Before(deadline); {
+		fr := f.Next(time.Second)
+		if fr.Closed {
+			t.Fatalf("closed: %v", fr.Err)
+		}
+		sawRetry = sawRetry || fr.Retrying != nil
+		rows = append(rows, fr.Rows...)
+		gaps = append(gaps, fr.Gaps...)
+	}
+	if len(gaps) != 1 || !gaps[0].Backfilled || gaps[0].Lines != 1 || !sawRetry {
+		t.Fatalf("gaps %+v, retry seen %v", gaps, sawRetry)
+	}
+	if len(rows) != 2 || rows[0].Line != "while disconnected" || rows[1].Gap == nil ||
+		!strings.HasPrefix(rows[1].Text, "⋯ tail reconnected (connection lost): 1 line ") {
+		t.Fatalf("rows %+v", rows)
+	}
+}

@@ -81,6 +81,12 @@ type Row struct {
 	// TraceAt is the byte offset of TraceID inside Text, -1 when the id is
 	// not visible in it (e.g. it came from structured metadata).
 	TraceAt int32
+	// Segs mark Text's parts (message, keys, values) when a Formatter
+	// rewrote a JSON or logfmt line; nil for lines shown as they are.
+	Segs []Segment
+	// Gap is set on the marker row a Follower inserts where a live tail
+	// reconnected; such a row is not a log line (Text says what happened).
+	Gap *loki.Gap
 }
 
 // serviceLabels name a row's service, in priority order.
@@ -94,6 +100,7 @@ var levelLabels = [...]string{"level", "detected_level", "severity", "lvl", "log
 type Builder struct {
 	x   *traceid.Extractor
 	loc *time.Location
+	f   *Formatter
 }
 
 // NewBuilder builds rows with trace ids found by x (nil: the standard
@@ -103,6 +110,16 @@ func NewBuilder(x *traceid.Extractor, loc *time.Location) *Builder {
 		loc = time.Local
 	}
 	return &Builder{x: x, loc: loc}
+}
+
+// WithFormatter returns a builder whose rows show JSON and logfmt lines
+// readable (Formatter): Row.Text is then the formatted text, with Segs,
+// so search, wrap and the trace-id jump work on what is shown; Row.Line
+// stays the raw line. nil formats nothing.
+func (b *Builder) WithFormatter(f *Formatter) *Builder {
+	c := *b
+	c.f = f
+	return &c
 }
 
 // Location is where row times are shown.
@@ -117,6 +134,14 @@ func (b *Builder) Build(e loki.Entry) Row {
 		r.Level = levelInLine(e.Line)
 	}
 	r.Text = sanitize.Truncate(e.Line, MaxDisplay)
+	if b.f != nil {
+		if fm := b.f.Format(e.Line, r.Service); fm.Structured {
+			r.Text, r.Segs = fm.Text, fm.Segs
+			if r.Service == "" && fm.Service != "" {
+				r.Service = sanitize.Truncate(fm.Service, 64)
+			}
+		}
+	}
 	meta := e.StructuredMetadata
 	if len(meta) == 0 {
 		meta = e.Labels // without categorize-labels Loki merges metadata into labels
@@ -127,6 +152,13 @@ func (b *Builder) Build(e loki.Entry) Row {
 		r.TraceAt = int32(indexFoldASCII(r.Text, r.TraceID))
 	}
 	return r
+}
+
+// GapRow is the marker row for a tail's reconnection: its time is the
+// gap's end, its Text the gap's one-line description.
+func (b *Builder) GapRow(g loki.Gap) Row {
+	text := sanitize.Truncate("⋯ "+g.String(), MaxDisplay)
+	return Row{Time: g.To.In(b.loc), Line: text, Text: text, TraceAt: -1, Gap: &g}
 }
 
 // BuildAll builds rows for entries, in order.

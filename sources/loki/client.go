@@ -23,16 +23,20 @@ type Config struct {
 	URL string
 	// Tenant is sent as X-Scope-OrgID when set.
 	Tenant string
+	// Context is the config context this Loki belongs to; errors name it
+	// in hints ("set [contexts.<Context>.loki] tenant").
+	Context string
 	// Client holds auth, TLS, headers and the timeout.
 	Client httpx.ClientConfig
 }
 
 // Client talks to one Loki. It is safe for concurrent use.
 type Client struct {
-	base   *url.URL
-	tenant string
-	cfg    httpx.ClientConfig
-	http   *http.Client
+	base    *url.URL
+	tenant  string
+	context string
+	cfg     httpx.ClientConfig
+	http    *http.Client
 }
 
 // New validates the config and builds a client.
@@ -60,7 +64,7 @@ func New(cfg Config) (*Client, error) {
 	if err != nil {
 		return nil, fmt.Errorf("loki: %w", err)
 	}
-	return &Client{base: u, tenant: cfg.Tenant, cfg: cfg.Client, http: hc}, nil
+	return &Client{base: u, tenant: cfg.Tenant, context: cfg.Context, cfg: cfg.Client, http: hc}, nil
 }
 
 // endpoint joins an (escaped) API path to the base URL.
@@ -103,7 +107,7 @@ func (c *Client) get(ctx context.Context, op, path string, params url.Values, he
 	defer resp.Body.Close()
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
 		b, _ := io.ReadAll(io.LimitReader(resp.Body, 8<<10))
-		return nil, newHTTPError(resp, b, c.cfg.Secrets())
+		return nil, c.hint(newHTTPError(resp, b, c.cfg.Secrets()))
 	}
 	body, err := io.ReadAll(resp.Body)
 	if err != nil {

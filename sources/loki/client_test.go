@@ -280,13 +280,14 @@ func TestTenantHeader(t *testing.T) {
 	if got := s.Requests()[0].Header.Get("X-Scope-OrgID"); got != "team-a" {
 		t.Errorf("X-Scope-OrgID = %q", got)
 	}
-	noTenant, err := New(Config{URL: s.URL()})
+	noTenant, err := New(Config{URL: s.URL(), Context: "prod"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	_, err = noTenant.QueryRange(context.Background(), Query{Query: `{app="api"}`})
 	var he *HTTPError
-	if !errors.As(err, &he) || he.StatusCode != 401 || err.Error() != "loki: 401 Unauthorized: no org id" {
+	if !errors.As(err, &he) || he.StatusCode != 401 || !he.NoOrgID() ||
+		err.Error() != `loki: 401 Unauthorized: no org id; this Loki is multi-tenant: set tenant = "<org id>" in [contexts.prod.loki] (or pass --org-id)` {
 		t.Errorf("without tenant: %v", err)
 	}
 }
@@ -366,5 +367,35 @@ func TestBaseURLWithPathPrefix(t *testing.T) {
 	}
 	if fake.Requests()[0].Path != "/loki/api/v1/query_range" {
 		t.Errorf("path seen by Loki: %q", fake.Requests()[0].Path)
+	}
+}
+
+func TestLabelsMatchingScopesToASelectorAndWindow(t *testing.T) {
+	s, c := newPair(t, Config{})
+	s.Push(map[string]string{"service_name": "api", "level": "error"}, t0, "a", map[string]string{"trace_id": "t1"})
+	s.Push(map[string]string{"service_name": "api", "level": "info"}, t0, "b", nil)
+	s.Push(map[string]string{"service_name": "db", "severity": "warn"}, t0, "c", nil)
+	s.Push(map[string]string{"service_name": "api", "level": "fatal"}, t0.Add(-3*time.Hour), "before the window", nil)
+	ctx := context.Background()
+	start, end := window()
+	names, err := c.LabelsMatching(ctx, ` {service_name="api"} `, start, end)
+	if err != nil || strings.Join(names, ",") != "level,service_name" {
+		t.Fatalf("names %v %v: structured metadata and other streams must not show", names, err)
+	}
+	values, err := c.LabelValuesMatching(ctx, "level", `{service_name="api"}`, start, end)
+	if err != nil || strings.Join(values, ",") != "error,info" {
+		t.Fatalf("values %v %v", values, err)
+	}
+	last := s.Requests()[len(s.Requests())-1]
+	if last.Path != "/loki/api/v1/label/level/values" || last.Query.Get("query") != `{service_name="api"}` ||
+		last.Query.Get("start") != nanos(start) || last.Query.Get("end") != nanos(end) {
+		t.Errorf("request %s %v", last.Path, last.Query)
+	}
+	if _, err := c.LabelsMatching(ctx, `{service_name=`, start, end); err == nil || !strings.Contains(err.Error(), "400") {
+		t.Errorf("bad selector: %v", err)
+	}
+	if all, err := c.LabelsMatching(ctx, "", time.Time{}, time.Time{}); err != nil || len(all) != 0 {
+		// the default window (Loki's last six hours) holds none of the t0 lines
+		t.Errorf("unscoped, default window: %v %v", all, err)
 	}
 }

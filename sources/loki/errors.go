@@ -5,11 +5,17 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"regexp"
+	"strconv"
 	"strings"
+	"time"
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/prometheus/common/model"
+
 	"oncall/internal/httpx"
+	"oncall/internal/sanitize"
 )
 
 // maxErrorLen caps the server text quoted in an error.
@@ -26,17 +32,98 @@ type HTTPError struct {
 	Message string
 	// HTML is set when the body was an HTML page (a proxy's error page).
 	HTML bool
+	// Hint is one sentence oncall adds to say what to do (e.g. which
+	// setting names the tenant), empty when it has none.
+	Hint string
 }
 
-// Error renders e.g. `loki: 400 Bad Request: parse error at line 1, col 5: …`.
+// Error renders e.g. `loki: 400 Bad Request: parse error at line 1, col 5: …`,
+// followed by the hint when there is one.
 func (e *HTTPError) Error() string {
-	if e.HTML {
-		return fmt.Sprintf("loki: unexpected HTML response (status %d)", e.StatusCode)
+	var s string
+	switch {
+	case e.HTML:
+		s = fmt.Sprintf("loki: unexpected HTML response (status %d)", e.StatusCode)
+	case e.Message == "":
+		s = "loki: " + e.Status
+	default:
+		s = "loki: " + e.Status + ": " + e.Message
 	}
-	if e.Message == "" {
-		return "loki: " + e.Status
+	if e.Hint != "" {
+		s += "; " + e.Hint
 	}
-	return "loki: " + e.Status + ": " + e.Message
+	return s
+}
+
+// NoOrgID reports Loki's refusal of a request without a tenant
+// (auth_enabled, no X-Scope-OrgID): 401 "no org id".
+func (e *HTTPError) NoOrgID() bool {
+	return e.StatusCode == http.StatusUnauthorized && strings.Contains(strings.ToLower(e.Message), "no org id")
+}
+
+var (
+	maxEntriesRe = regexp.MustCompile(`max entries limit per query exceeded, limit > max_entries_limit_per_query \((\d+) > (\d+)\)`)
+	tooLongRe    = regexp.MustCompile(`the query time range exceeds the limit \(query length: ([^,]+), limit: ([^)]+)\)`)
+)
+
+// MaxEntries parses Loki's max_entries_limit_per_query refusal: "max
+// entries limit per query exceeded, limit > max_entries_limit_per_query
+// (6000 > 5000)" gives 6000 and 5000.
+func (e *HTTPError) MaxEntries() (requested, limit int, ok bool) {
+	if e.StatusCode != http.StatusBadRequest {
+		return 0, 0, false
+	}
+	m := maxEntriesRe.FindStringSubmatch(e.Message)
+	if m == nil {
+		return 0, 0, false
+	}
+	requested, err1 := strconv.Atoi(m[1])
+	limit, err2 := strconv.Atoi(m[2])
+	return requested, limit, err1 == nil && err2 == nil && limit > 0
+}
+
+// QueryTooLong parses Loki's max_query_length refusal: "the query time
+// range exceeds the limit (query length: 721h0m1s, limit: 30d1h)". The
+// length is a Go duration, the limit a Prometheus one; ok is false when
+// the message is not this one or the limit cannot be read.
+func (e *HTTPError) QueryTooLong() (length, limit time.Duration, ok bool) {
+	if e.StatusCode != http.StatusBadRequest {
+		return 0, 0, false
+	}
+	m := tooLongRe.FindStringSubmatch(e.Message)
+	if m == nil {
+		return 0, 0, false
+	}
+	length, _ = parseAnyDuration(m[1])
+	limit, err := parseAnyDuration(m[2])
+	return length, limit, err == nil && limit > 0
+}
+
+// parseAnyDuration reads a Prometheus duration (30d1h) or a Go one
+// (721h0m1.5s).
+func parseAnyDuration(s string) (time.Duration, error) {
+	s = strings.TrimSpace(s)
+	if d, err := model.ParseDuration(s); err == nil {
+		return time.Duration(d), nil
+	}
+	return time.ParseDuration(s)
+}
+
+// hint adds what to do to errors oncall recognises. It is applied to every
+// error answer of this client.
+func (c *Client) hint(e *HTTPError) *HTTPError {
+	if e.NoOrgID() {
+		ctx := c.context
+		if ctx == "" {
+			ctx = "<name>"
+		}
+		if c.tenant == "" {
+			e.Hint = fmt.Sprintf(`this Loki is multi-tenant: set tenant = "<org id>" in [contexts.%s.loki] (or pass --org-id)`, ctx)
+		} else {
+			e.Hint = fmt.Sprintf("X-Scope-OrgID %q was sent but did not reach Loki: a proxy in front of it may drop the header", sanitize.Truncate(c.tenant, 64))
+		}
+	}
+	return e
 }
 
 // RateLimited reports whether Loki refused the request for rate limits.

@@ -72,8 +72,19 @@ type Result struct {
 	Entries []Entry
 	// Series are the metric series of a matrix, vector or scalar result.
 	Series []Series
-	// Stats is Loki's query statistics object, as sent.
+	// Stats is Loki's query statistics object, as sent (nil when the
+	// window was split into several queries).
 	Stats map[string]any
+	// Limits says what was changed to fit Loki's limits.
+	Limits LimitNotes
+	// Cut says which end of the window is missing because the line limit
+	// was reached (log queries only).
+	Cut Cut
+	// Query is the exact expression sent; Requests and Elapsed are the
+	// requests it took and their wall-clock time (set by QueryRange).
+	Query    string
+	Requests int
+	Elapsed  time.Duration
 }
 
 // normalize fills the defaults so a query's window is fixed once.
@@ -122,13 +133,23 @@ func (q Query) params() url.Values {
 	return v
 }
 
-// QueryRange runs GET /loki/api/v1/query_range.
+// QueryRange runs GET /loki/api/v1/query_range within Loki's limits: a
+// limit over max_entries_limit_per_query is shrunk to Loki's and retried
+// once, and a log query's window over max_query_length is split into
+// pieces Loki accepts and merged in order (Result.Limits says so). With a
+// limit reached, Result.Cut says which end of the window was left out.
 func (c *Client) QueryRange(ctx context.Context, q Query) (*Result, error) {
-	q, err := q.normalize(time.Now())
+	began := time.Now()
+	q, err := q.normalize(began)
 	if err != nil {
 		return nil, err
 	}
-	return c.queryRange(ctx, q)
+	res, err := c.queryFitted(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	res.Query, res.Elapsed = q.Query, time.Since(began)
+	return res, nil
 }
 
 func (c *Client) queryRange(ctx context.Context, q Query) (*Result, error) {

@@ -114,7 +114,7 @@ func (c *Client) readTail(ctx context.Context, conn *websocket.Conn, ch chan<- T
 		}
 		f, err := decodeTailFrame(b)
 		if err != nil {
-			send(TailFrame{Err: fmt.Errorf("loki: decoding tail frame: %s", oneLine(err.Error(), nil))})
+			send(TailFrame{Err: fmt.Errorf("%w: %s", errTailDecode, oneLine(err.Error(), nil))})
 			return
 		}
 		if !send(f) {
@@ -139,17 +139,36 @@ func decodeTailFrame(b []byte) (TailFrame, error) {
 	return f, nil
 }
 
+// TailClosedError is a tail the server closed with a close frame, e.g.
+// code 1011 with "reached tail max duration limit".
+type TailClosedError struct {
+	Code int
+	// Reason is the server's close reason: one line, secrets scrubbed.
+	Reason string
+}
+
+func (e *TailClosedError) Error() string {
+	reason := e.Reason
+	if reason == "" {
+		reason = "no reason given"
+	}
+	return fmt.Sprintf("loki: tail closed by server: %s (status %d)", reason, e.Code)
+}
+
+// ErrTailLost is a tail whose connection ended without a close frame
+// (a restarted querier, a proxy's idle timeout, a network cut).
+var ErrTailLost = errors.New("loki: tail connection lost")
+
+// errTailDecode is a tail message that is not Loki's JSON.
+var errTailDecode = errors.New("loki: decoding tail frame")
+
 func (c *Client) tailReadError(err error) error {
 	var ce websocket.CloseError
 	if errors.As(err, &ce) {
-		reason := oneLine(ce.Reason, c.cfg.Secrets())
-		if reason == "" {
-			reason = "no reason given"
-		}
-		return fmt.Errorf("loki: tail closed by server: %s (status %d)", reason, int(ce.Code))
+		return &TailClosedError{Code: int(ce.Code), Reason: oneLine(ce.Reason, c.cfg.Secrets())}
 	}
-	if errors.Is(err, io.EOF) || errors.Is(err, net.ErrClosed) {
-		return errors.New("loki: tail connection lost")
+	if errors.Is(err, io.EOF) || errors.Is(err, net.ErrClosed) || errors.Is(err, io.ErrUnexpectedEOF) {
+		return ErrTailLost
 	}
 	return fmt.Errorf("loki: tail: %s", oneLine(httpx.CleanError(err).Error(), c.cfg.Secrets()))
 }
@@ -160,7 +179,7 @@ func (c *Client) dialError(resp *http.Response, err error) error {
 		if resp.Body != nil {
 			body, _ = io.ReadAll(io.LimitReader(resp.Body, 8<<10))
 		}
-		return newHTTPError(resp, body, c.cfg.Secrets())
+		return c.hint(newHTTPError(resp, body, c.cfg.Secrets()))
 	}
 	if errors.Is(err, context.DeadlineExceeded) {
 		return fmt.Errorf("loki: tail: no answer within %s", c.cfg.EffectiveTimeout())

@@ -11,44 +11,33 @@ import (
 
 // evalResult is what a pipeline makes of one entry.
 type evalResult struct {
-	parsed map[string]string // labels extracted by json/logfmt (and __error__)
+	parsed  map[string]string // labels extracted by parsers (and __error__)
+	parsers int               // parser stages that ran on the line
+	line    string            // the line after the pipeline (unpack may replace it)
 }
 
 // run applies the pipeline to one entry. It reports whether the entry is
 // kept and which labels the parsers extracted.
 func (q *logQuery) run(line string, stream, sm map[string]string) (evalResult, bool) {
-	var res evalResult
+	res := evalResult{line: line}
 	for _, st := range q.stages {
 		switch st.kind {
 		case stageLineFilter:
 			var hit bool
 			if st.re != nil {
-				hit = st.re.MatchString(line)
+				hit = st.re.MatchString(res.line)
 			} else {
-				hit = strings.Contains(line, st.substr)
+				hit = strings.Contains(res.line, st.substr)
 			}
 			if hit == st.negate {
 				return res, false
 			}
-		case stageJSON, stageLogfmt:
+		case stageJSON, stageLogfmt, stageRegexp, stagePattern, stageUnpack:
+			res.parsers++
 			if res.parsed == nil {
 				res.parsed = map[string]string{}
 			}
-			var ok bool
-			if st.kind == stageJSON {
-				ok = parseJSONLine(line, stream, sm, res.parsed)
-			} else {
-				ok = parseLogfmtLine(line, stream, sm, res.parsed)
-			}
-			if !ok {
-				if _, set := res.parsed["__error__"]; !set {
-					if st.kind == stageJSON {
-						res.parsed["__error__"] = "JSONParserErr"
-					} else {
-						res.parsed["__error__"] = "LogfmtParserErr"
-					}
-				}
-			}
+			st.parse(&res, stream, sm)
 		case stageLabelFilter:
 			if !st.labelsMatch(stream, sm, res.parsed) {
 				return res, false
@@ -56,6 +45,54 @@ func (q *logQuery) run(line string, stream, sm map[string]string) (evalResult, b
 		}
 	}
 	return res, true
+}
+
+// parse runs one parser stage on the current line.
+func (st stage) parse(res *evalResult, stream, sm map[string]string) {
+	setErr := func(e string) {
+		if _, set := res.parsed["__error__"]; !set {
+			res.parsed["__error__"] = e
+		}
+	}
+	switch st.kind {
+	case stageJSON:
+		if !parseJSONLine(res.line, stream, sm, res.parsed) {
+			setErr("JSONParserErr")
+		}
+	case stageLogfmt:
+		if !parseLogfmtLine(res.line, stream, sm, res.parsed) {
+			setErr("LogfmtParserErr")
+		}
+	case stageRegexp:
+		if m := st.re.FindStringSubmatch(res.line); m != nil {
+			for i, name := range st.re.SubexpNames() {
+				if name != "" {
+					addParsed(res.parsed, stream, sm, name, m[i])
+				}
+			}
+		}
+	case stagePattern:
+		for name, v := range st.pat.match(res.line) {
+			addParsed(res.parsed, stream, sm, name, v)
+		}
+	case stageUnpack:
+		var obj map[string]any
+		if json.Unmarshal([]byte(res.line), &obj) != nil || obj == nil {
+			setErr("JSONParserErr")
+			return
+		}
+		for k, v := range obj {
+			s, ok := v.(string)
+			if !ok {
+				continue
+			}
+			if k == "_entry" {
+				res.line = s
+				continue
+			}
+			addParsed(res.parsed, stream, sm, k, s)
+		}
+	}
 }
 
 func (st stage) labelsMatch(stream, sm, parsed map[string]string) bool {

@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/prometheus/common/model"
 )
 
 // parseTime reads a Loki timestamp parameter: nanosecond epoch, float
@@ -30,14 +32,14 @@ func parseTime(v string, def time.Time) (time.Time, error) {
 	return time.Time{}, fmt.Errorf("cannot parse %q to a valid timestamp", v)
 }
 
-// timeRange reads start/end with Loki's defaults (end now, start an hour
-// before end).
-func timeRange(r *http.Request) (int64, int64, error) {
+// timeRange reads start/end with Loki's defaults: end now, start lookback
+// before end (an hour for queries, six hours for the label endpoints).
+func timeRange(r *http.Request, lookback time.Duration) (int64, int64, error) {
 	end, err := parseTime(r.Form.Get("end"), time.Now())
 	if err != nil {
 		return 0, 0, err
 	}
-	start, err := parseTime(r.Form.Get("start"), end.Add(-time.Hour))
+	start, err := parseTime(r.Form.Get("start"), end.Add(-lookback))
 	if err != nil {
 		return 0, 0, err
 	}
@@ -87,13 +89,14 @@ type categorized struct {
 
 // encodeStreams groups matches into streams in first-appearance order. With
 // categorize, stream labels stay apart from structured metadata and parsed
-// labels, which travel as a third value element; without it everything is
-// merged into the stream labels, as Loki does.
+// labels, which travel as a third value element (an empty object when a
+// line has neither); without it everything is merged into the stream
+// labels, as Loki does.
 func encodeStreams(ms []match, cat bool) []wireStream {
 	var out []wireStream
 	index := map[string]int{}
 	for _, m := range ms {
-		labels := m.st.labels
+		labels, key := m.st.labels, m.st.key
 		if !cat && (len(m.e.sm) > 0 || len(m.parsed) > 0) {
 			labels = snapshotLabels(m.st.labels)
 			for k, v := range m.e.sm {
@@ -102,16 +105,20 @@ func encodeStreams(ms []match, cat bool) []wireStream {
 			for k, v := range m.parsed {
 				labels[k] = v
 			}
+			key = labelsKey(labels)
 		}
-		key := labelsKey(labels)
 		i, ok := index[key]
 		if !ok {
 			i = len(out)
 			index[key] = i
 			out = append(out, wireStream{Stream: snapshotLabels(labels), Values: [][]any{}})
 		}
-		v := []any{strconv.FormatInt(m.e.ts, 10), m.e.line}
-		if cat && (len(m.e.sm) > 0 || len(m.parsed) > 0) {
+		line := m.line
+		if line == "" {
+			line = m.e.line
+		}
+		v := []any{strconv.FormatInt(m.e.ts, 10), line}
+		if cat {
 			v = append(v, categorized{StructuredMetadata: m.e.sm, Parsed: m.parsed})
 		}
 		out[i].Values = append(out[i].Values, v)
@@ -119,13 +126,19 @@ func encodeStreams(ms []match, cat bool) []wireStream {
 	return out
 }
 
-func (s *Server) handleQueryRange(w http.ResponseWriter, r *http.Request, visible bool) {
+// queryTooLong is Loki's max_query_length error: the length as a Go
+// duration, the limit as a Prometheus duration (e.g. 30d1h).
+func queryTooLong(length, limit time.Duration) string {
+	return fmt.Sprintf("the query time range exceeds the limit (query length: %s, limit: %s)", length, model.Duration(limit))
+}
+
+func (s *Server) handleQueryRange(w http.ResponseWriter, r *http.Request, org string) {
 	q, err := parseQuery(r.Form.Get("query"))
 	if err != nil {
 		writeText(w, http.StatusBadRequest, err.Error())
 		return
 	}
-	start, end, err := timeRange(r)
+	start, end, err := timeRange(r, time.Hour)
 	if err != nil {
 		writeText(w, http.StatusBadRequest, err.Error())
 		return
@@ -149,6 +162,10 @@ func (s *Server) handleQueryRange(w http.ResponseWriter, r *http.Request, visibl
 		writeText(w, http.StatusBadRequest, fmt.Sprintf("max entries limit per query exceeded, limit > max_entries_limit_per_query (%d > %d)", limit, s.maxEntries))
 		return
 	}
+	if length := time.Duration(end - start); s.maxQueryLength > 0 && length > s.maxQueryLength {
+		writeText(w, http.StatusBadRequest, queryTooLong(length, s.maxQueryLength))
+		return
+	}
 	backward := true
 	switch d := strings.ToLower(r.Form.Get("direction")); d {
 	case "", "backward":
@@ -158,15 +175,19 @@ func (s *Server) handleQueryRange(w http.ResponseWriter, r *http.Request, visibl
 		writeText(w, http.StatusBadRequest, fmt.Sprintf("invalid direction '%s'", d))
 		return
 	}
-	began := time.Now()
-	var ms []match
-	s.mu.Lock()
-	if visible {
-		ms = s.selectEntries(q, start, end, limit, backward)
-	}
 	cat := categorize(r)
+	s.mu.Lock()
+	ms, cost := s.selectEntries(org, q, start, end, limit, backward)
 	result := encodeStreams(ms, cat)
+	s.stats.Queries++
+	s.stats.LinesScanned += cost.scanned
+	s.stats.LinesParsed += cost.parsed
+	costs := s.costs
 	s.mu.Unlock()
+	spent := time.Duration(cost.scanned)*costs.PerLineScanned + time.Duration(cost.parsed)*costs.PerLineParsed
+	if !s.wait(r.Context(), spent) {
+		return // the client gave up, as it does on a slow Loki
+	}
 	bytes := 0
 	for _, m := range ms {
 		bytes += len(m.e.line)
@@ -176,8 +197,9 @@ func (s *Server) handleQueryRange(w http.ResponseWriter, r *http.Request, visibl
 		"result":     result,
 		"stats": map[string]any{"summary": map[string]any{
 			"totalEntriesReturned": len(ms),
+			"totalLinesProcessed":  cost.scanned,
 			"totalBytesProcessed":  bytes,
-			"execTime":             time.Since(began).Seconds(),
+			"execTime":             spent.Seconds(),
 		}},
 	}
 	if cat {
@@ -186,9 +208,9 @@ func (s *Server) handleQueryRange(w http.ResponseWriter, r *http.Request, visibl
 	writeJSON(w, map[string]any{"status": "success", "data": data})
 }
 
-// selected returns the streams matching the optional selector param that
-// have data in the request's time range.
-func (s *Server) selected(w http.ResponseWriter, r *http.Request, param string, visible bool) ([]*stream, bool) {
+// selected returns the tenant's streams matching the optional selector
+// param that have data in the request's time range.
+func (s *Server) selected(w http.ResponseWriter, r *http.Request, param, org string) ([]*stream, bool) {
 	var sel []matcher
 	if qs := r.Form.Get(param); qs != "" {
 		var err error
@@ -197,16 +219,13 @@ func (s *Server) selected(w http.ResponseWriter, r *http.Request, param string, 
 			return nil, false
 		}
 	}
-	start, end, err := timeRange(r)
+	start, end, err := timeRange(r, 6*time.Hour)
 	if err != nil {
 		writeText(w, http.StatusBadRequest, err.Error())
 		return nil, false
 	}
-	if !visible {
-		return nil, true
-	}
 	var out []*stream
-	for _, st := range s.streams {
+	for _, st := range s.tenants[org] {
 		if matchesSelector(sel, st.labels) && st.overlaps(start, end) {
 			out = append(out, st)
 		}
@@ -223,9 +242,9 @@ func sortedKeys(set map[string]struct{}) []string {
 	return out
 }
 
-func (s *Server) handleLabels(w http.ResponseWriter, r *http.Request, visible bool) {
+func (s *Server) handleLabels(w http.ResponseWriter, r *http.Request, org string) {
 	s.mu.Lock()
-	sts, ok := s.selected(w, r, "query", visible)
+	sts, ok := s.selected(w, r, "query", org)
 	names := map[string]struct{}{}
 	for _, st := range sts {
 		for k := range st.labels {
@@ -238,9 +257,9 @@ func (s *Server) handleLabels(w http.ResponseWriter, r *http.Request, visible bo
 	}
 }
 
-func (s *Server) handleLabelValues(w http.ResponseWriter, r *http.Request, name string, visible bool) {
+func (s *Server) handleLabelValues(w http.ResponseWriter, r *http.Request, name, org string) {
 	s.mu.Lock()
-	sts, ok := s.selected(w, r, "query", visible)
+	sts, ok := s.selected(w, r, "query", org)
 	values := map[string]struct{}{}
 	for _, st := range sts {
 		if v, has := st.labels[name]; has {
@@ -253,7 +272,7 @@ func (s *Server) handleLabelValues(w http.ResponseWriter, r *http.Request, name 
 	}
 }
 
-func (s *Server) handleSeries(w http.ResponseWriter, r *http.Request, visible bool) {
+func (s *Server) handleSeries(w http.ResponseWriter, r *http.Request, org string) {
 	matches := r.Form["match[]"]
 	if len(matches) == 0 {
 		writeText(w, http.StatusBadRequest, "0 matchers provided, at least 1 matcher is required")
@@ -268,7 +287,7 @@ func (s *Server) handleSeries(w http.ResponseWriter, r *http.Request, visible bo
 		}
 		sels = append(sels, sel)
 	}
-	start, end, err := timeRange(r)
+	start, end, err := timeRange(r, time.Hour)
 	if err != nil {
 		writeText(w, http.StatusBadRequest, err.Error())
 		return
@@ -276,8 +295,8 @@ func (s *Server) handleSeries(w http.ResponseWriter, r *http.Request, visible bo
 	s.mu.Lock()
 	var keys []string
 	byKey := map[string]map[string]string{}
-	for _, st := range s.streams {
-		if !visible || !st.overlaps(start, end) {
+	for _, st := range s.tenants[org] {
+		if !st.overlaps(start, end) {
 			continue
 		}
 		for _, sel := range sels {

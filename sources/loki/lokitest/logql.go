@@ -9,7 +9,7 @@ import (
 //
 //	{name="v", name!="v", name=~"re", name!~"re"}
 //	  |= "s"  != "s"  |~ "re"  !~ "re"
-//	  | json   | logfmt
+//	  | json   | logfmt   | unpack   | regexp "re"   | pattern "<a> <_>"
 //	  | name="v"  (also !=, =~, !~, ==; joined with "and", "," or "or")
 //
 // Anything else is answered with a Loki-style parse error.
@@ -50,6 +50,9 @@ const (
 	stageLineFilter stageKind = iota
 	stageJSON
 	stageLogfmt
+	stageRegexp
+	stagePattern
+	stageUnpack
 	stageLabelFilter
 )
 
@@ -62,6 +65,8 @@ type stage struct {
 	re     *regexp.Regexp
 	// label filter: a disjunction of conjunctions
 	anyOf [][]matcher
+	// pattern parser
+	pat *pattern
 }
 
 // logQuery is a parsed log query.
@@ -219,23 +224,57 @@ func (p *parser) stage() (stage, error) {
 		if id.kind != tokIdent {
 			return stage{}, syntaxErr(p.next())
 		}
-		if (id.text == "json" || id.text == "logfmt") && p.toks[p.pos+1].kind != tokEq &&
-			p.toks[p.pos+1].kind != tokEqEq && p.toks[p.pos+1].kind != tokNeq &&
-			p.toks[p.pos+1].kind != tokRe && p.toks[p.pos+1].kind != tokNre {
+		switch follow := p.toks[p.pos+1].kind; {
+		case isMatchOp(follow):
+			return p.labelFilter()
+		case id.text == "json" || id.text == "logfmt" || id.text == "unpack":
 			p.next()
-			if after := p.peek(); after.kind != tokEOF && after.kind != tokPipe &&
-				after.kind != tokPipeExact && after.kind != tokNeq && after.kind != tokPipeMatch && after.kind != tokNre {
+			if after := p.peek(); !endsStage(after.kind) {
 				return stage{}, syntaxErr(after)
 			}
-			if id.text == "json" {
-				return stage{kind: stageJSON}, nil
+			return stage{kind: map[string]stageKind{"json": stageJSON, "logfmt": stageLogfmt, "unpack": stageUnpack}[id.text]}, nil
+		case id.text == "regexp" || id.text == "pattern":
+			p.next()
+			val, err := p.expect(tokString)
+			if err != nil {
+				return stage{}, err
 			}
-			return stage{kind: stageLogfmt}, nil
+			if after := p.peek(); !endsStage(after.kind) {
+				return stage{}, syntaxErr(after)
+			}
+			if id.text == "pattern" {
+				pat, err := parsePattern(val.text)
+				if err != nil {
+					return stage{}, &parseError{line: val.line, col: val.col, msg: err.Error()}
+				}
+				return stage{kind: stagePattern, pat: pat}, nil
+			}
+			re, err := regexp.Compile(val.text)
+			if err != nil {
+				return stage{}, &parseError{line: val.line, col: val.col, msg: err.Error()}
+			}
+			named := false
+			for _, n := range re.SubexpNames() {
+				named = named || n != ""
+			}
+			if !named {
+				return stage{}, &parseError{line: val.line, col: val.col, msg: "at least one named capture must be supplied"}
+			}
+			return stage{kind: stageRegexp, re: re}, nil
 		}
 		return p.labelFilter()
 	default:
 		return stage{}, syntaxErr(t)
 	}
+}
+
+func isMatchOp(k tokKind) bool {
+	return k == tokEq || k == tokEqEq || k == tokNeq || k == tokRe || k == tokNre
+}
+
+// endsStage reports whether a token may follow a complete stage.
+func endsStage(k tokKind) bool {
+	return k == tokEOF || k == tokPipe || k == tokPipeExact || k == tokNeq || k == tokPipeMatch || k == tokNre
 }
 
 // labelFilter parses `a="x" and b=~"y" or c!="z"`; "and" (or ",") binds
@@ -257,8 +296,7 @@ func (p *parser) labelFilter() (stage, error) {
 			p.next()
 			st.anyOf = append(st.anyOf, conj)
 			conj = nil
-		case t.kind == tokEOF || t.kind == tokPipe || t.kind == tokPipeExact || t.kind == tokNeq ||
-			t.kind == tokPipeMatch || t.kind == tokNre:
+		case endsStage(t.kind):
 			st.anyOf = append(st.anyOf, conj)
 			return st, nil
 		default:

@@ -1,11 +1,21 @@
 // Package lokitest is a small in-memory Loki for tests and demos. It serves
 // the documented HTTP API (query_range, labels, label values, series, tail,
-// ready) and really evaluates the subset of LogQL the project uses: stream
-// selectors, line filters, `| json`, `| logfmt` and label filters. Anything
-// else is answered with a Loki-style 400 parse error.
+// ready, and the ruler's Prometheus-compatible rules and alerts) and really
+// evaluates the subset of LogQL the project uses: stream selectors, line
+// filters, the parsers `json`, `logfmt`, `regexp`, `pattern` and `unpack`,
+// and label filters. Anything else is answered with a Loki-style 400 parse
+// error.
+//
+// It models what makes a real Loki slow or refuse a request, with Loki's
+// defaults and error texts: max_entries_limit_per_query, max_query_length,
+// max_concurrent_tail_requests, tail_max_duration, multi-tenancy
+// (X-Scope-OrgID, 401 "no org id"), and a cost per line scanned and per line
+// a parser stage ran on (see Costs), so a test can assert a query's shape
+// (Stats) and its timing class.
 package lokitest
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -15,10 +25,23 @@ import (
 	"net/url"
 	"strings"
 	"sync"
+	"time"
 )
 
-// DefaultMaxEntries is Loki's default max_entries_limit_per_query.
-const DefaultMaxEntries = 5000
+// Loki's defaults for the limits the fake enforces.
+const (
+	// DefaultMaxEntries is max_entries_limit_per_query.
+	DefaultMaxEntries = 5000
+	// DefaultMaxQueryLength is max_query_length (30d1h).
+	DefaultMaxQueryLength = 721 * time.Hour
+	// DefaultMaxConcurrentTails is max_concurrent_tail_requests.
+	DefaultMaxConcurrentTails = 10
+	// DefaultTailMaxDuration is tail_max_duration.
+	DefaultTailMaxDuration = time.Hour
+	// SingleTenant is the org id Loki uses for every request when
+	// auth_enabled is false.
+	SingleTenant = "fake"
+)
 
 // maxRecorded bounds how many requests the server remembers.
 const maxRecorded = 10000
@@ -42,36 +65,94 @@ type Request struct {
 	Header http.Header
 }
 
+// Costs is what serving costs the fake, in wall-clock time, so a test can
+// see a query's timing class the way a real Loki shows it. Zero costs
+// nothing.
+type Costs struct {
+	// Request is added to every API request (network and queueing).
+	Request time.Duration
+	// PerLineScanned is paid for each line read from a selected stream:
+	// stream selectors pick streams for free, then every line of them in
+	// the window is read until the limit is filled.
+	PerLineScanned time.Duration
+	// PerLineParsed is paid each time a parser stage (json, logfmt,
+	// regexp, pattern, unpack) runs on a line. Line filters placed before
+	// the parser reduce it; structured-metadata and stream-label filters
+	// cost nothing extra.
+	PerLineParsed time.Duration
+}
+
+// Stats counts the work the server did, summed over every query_range
+// since the last ResetStats.
+type Stats struct {
+	Queries      int64
+	LinesScanned int64
+	LinesParsed  int64
+}
+
 // Option configures a Server.
 type Option func(*Server)
 
-// WithTenant makes the server multi-tenant: requests without X-Scope-OrgID
-// get 401 "no org id", and requests for another tenant see no data.
-func WithTenant(tenant string) Option { return func(s *Server) { s.tenant = tenant } }
+// WithTenant makes the server multi-tenant (auth_enabled): requests without
+// X-Scope-OrgID get 401 "no org id", each tenant sees only its own data,
+// and Push stores lines for tenant.
+func WithTenant(tenant string) Option {
+	return func(s *Server) { s.auth, s.tenant = true, tenant }
+}
+
+// WithAuth makes the server multi-tenant without choosing Push's tenant
+// (it stays SingleTenant); use PushTenant.
+func WithAuth() Option { return func(s *Server) { s.auth = true } }
 
 // WithBearerToken makes the server answer 401 unless the request carries
 // "Authorization: Bearer <token>" (as an auth proxy in front of Loki would).
 func WithBearerToken(token string) Option { return func(s *Server) { s.bearer = token } }
 
-// WithMaxEntries sets the largest accepted query limit (default 5000).
+// WithMaxEntries sets max_entries_limit_per_query (default 5000).
 func WithMaxEntries(n int) Option { return func(s *Server) { s.maxEntries = n } }
+
+// WithMaxQueryLength sets max_query_length (default 721h; 0 disables it).
+func WithMaxQueryLength(d time.Duration) Option { return func(s *Server) { s.maxQueryLength = d } }
+
+// WithMaxConcurrentTails sets max_concurrent_tail_requests per tenant
+// (default 10).
+func WithMaxConcurrentTails(n int) Option { return func(s *Server) { s.maxTails = n } }
+
+// WithTailMaxDuration sets tail_max_duration (default 1h).
+func WithTailMaxDuration(d time.Duration) Option { return func(s *Server) { s.tailMaxDuration = d } }
+
+// WithCosts sets what serving costs (see Costs).
+func WithCosts(c Costs) Option { return func(s *Server) { s.costs = c } }
+
+// WithDiscoverLogLevels makes Push add the structured metadata
+// detected_level to every line that lacks it, as Loki 3 does with
+// discover_log_levels (see detectLevel for the rules the fake follows).
+func WithDiscoverLogLevels() Option { return func(s *Server) { s.discoverLevels = true } }
 
 // Server is a fake Loki. Create it with New; it listens on loopback until
 // Close. It is also an http.Handler, to be mounted elsewhere.
 type Server struct {
-	tenant     string
-	bearer     string
-	maxEntries int
+	auth            bool
+	tenant          string // Push's tenant
+	bearer          string
+	maxEntries      int
+	maxQueryLength  time.Duration
+	maxTails        int
+	tailMaxDuration time.Duration
+	discoverLevels  bool
 
 	http *httptest.Server
 	done chan struct{}
 
 	mu       sync.Mutex
-	streams  map[string]*stream
+	costs    Costs
+	tenants  map[string]map[string]*stream // tenant → stream key → stream
 	seq      uint64
 	tails    map[*tailSub]struct{}
 	faults   []*Fault
 	requests []Request
+	stats    Stats
+	rules    map[string][]RuleGroup // tenant → rule groups
 	closed   bool
 }
 
@@ -86,10 +167,15 @@ func New(opts ...Option) *Server {
 // with your own http.Server. URL is empty for such a server.
 func NewHandler(opts ...Option) *Server {
 	s := &Server{
-		maxEntries: DefaultMaxEntries,
-		done:       make(chan struct{}),
-		streams:    map[string]*stream{},
-		tails:      map[*tailSub]struct{}{},
+		tenant:          SingleTenant,
+		maxEntries:      DefaultMaxEntries,
+		maxQueryLength:  DefaultMaxQueryLength,
+		maxTails:        DefaultMaxConcurrentTails,
+		tailMaxDuration: DefaultTailMaxDuration,
+		done:            make(chan struct{}),
+		tenants:         map[string]map[string]*stream{},
+		tails:           map[*tailSub]struct{}{},
+		rules:           map[string][]RuleGroup{},
 	}
 	for _, o := range opts {
 		o(s)
@@ -116,6 +202,27 @@ func (s *Server) Close() {
 	if s.http != nil {
 		s.http.Close()
 	}
+}
+
+// SetCosts changes what serving costs from now on.
+func (s *Server) SetCosts(c Costs) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.costs = c
+}
+
+// Stats returns the work done since the last ResetStats.
+func (s *Server) Stats() Stats {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.stats
+}
+
+// ResetStats zeroes the counters.
+func (s *Server) ResetStats() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.stats = Stats{}
 }
 
 // Inject adds a canned answer (see Fault). Faults are tried in the order
@@ -149,6 +256,16 @@ func (s *Server) ResetRequests() {
 	s.requests = nil
 }
 
+// orgID resolves the request's tenant as Loki does: with auth disabled
+// every request is SingleTenant; with it, X-Scope-OrgID is required.
+func (s *Server) orgID(r *http.Request) (string, bool) {
+	if !s.auth {
+		return SingleTenant, true
+	}
+	org := r.Header.Get("X-Scope-OrgID")
+	return org, org != ""
+}
+
 // ServeHTTP serves the Loki API.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if f := s.record(r); f != nil {
@@ -169,14 +286,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeText(w, http.StatusUnauthorized, "Unauthorized")
 		return
 	}
-	visible := true
-	if s.tenant != "" {
-		org := r.Header.Get("X-Scope-OrgID")
-		if org == "" {
-			writeText(w, http.StatusUnauthorized, "no org id")
-			return
-		}
-		visible = org == s.tenant
+	org, ok := s.orgID(r)
+	if !ok {
+		writeText(w, http.StatusUnauthorized, "no org id")
+		return
 	}
 	if r.Method != http.MethodGet && r.Method != http.MethodPost {
 		writeText(w, http.StatusMethodNotAllowed, "method not allowed")
@@ -186,21 +299,49 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeText(w, http.StatusBadRequest, err.Error())
 		return
 	}
+	s.mu.Lock()
+	latency := s.costs.Request
+	s.mu.Unlock()
+	if !s.wait(r.Context(), latency) {
+		return
+	}
 	path := r.URL.Path
 	switch {
 	case path == "/loki/api/v1/query_range":
-		s.handleQueryRange(w, r, visible)
+		s.handleQueryRange(w, r, org)
 	case path == "/loki/api/v1/labels":
-		s.handleLabels(w, r, visible)
+		s.handleLabels(w, r, org)
 	case strings.HasPrefix(path, "/loki/api/v1/label/") && strings.HasSuffix(path, "/values"):
 		name := strings.TrimSuffix(strings.TrimPrefix(path, "/loki/api/v1/label/"), "/values")
-		s.handleLabelValues(w, r, name, visible)
+		s.handleLabelValues(w, r, name, org)
 	case path == "/loki/api/v1/series":
-		s.handleSeries(w, r, visible)
+		s.handleSeries(w, r, org)
 	case path == "/loki/api/v1/tail":
-		s.handleTail(w, r, visible)
+		s.handleTail(w, r, org)
+	case path == "/prometheus/api/v1/rules":
+		s.handleRules(w, r, org)
+	case path == "/prometheus/api/v1/alerts":
+		s.handleAlerts(w, org)
 	default:
 		writeText(w, http.StatusNotFound, "404 page not found")
+	}
+}
+
+// wait sleeps for d unless the request or the server ends first; it
+// reports whether the request should still be answered.
+func (s *Server) wait(ctx context.Context, d time.Duration) bool {
+	if d <= 0 {
+		return ctx.Err() == nil
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-ctx.Done():
+		return false
+	case <-s.done:
+		return false
 	}
 }
 

@@ -36,7 +36,18 @@ func labelsKey(ls map[string]string) string {
 		}
 		b.WriteString(k)
 		b.WriteString(`="`)
-		b.WriteString(strings.NewReplacer(`\`, `\\`, `"`, `\"`, "\n", `\n`).Replace(ls[k]))
+		v := ls[k]
+		for i := 0; i < len(v); i++ { // bytes: invalid UTF-8 stays distinct
+			switch c := v[i]; c {
+			case '\\', '"':
+				b.WriteByte('\\')
+				b.WriteByte(c)
+			case '\n':
+				b.WriteString(`\n`)
+			default:
+				b.WriteByte(c)
+			}
+		}
 		b.WriteByte('"')
 	}
 	b.WriteByte('}')
@@ -73,9 +84,15 @@ func (s *stream) overlaps(start, end int64) bool {
 	return len(s.rangeEntries(start, end)) > 0
 }
 
-// Push stores one log line. Labels are the stream labels; structured
-// metadata may be nil. New lines are also sent to running tails.
+// Push stores one log line for the server's tenant (SingleTenant, or the
+// one WithTenant named). Labels are the stream labels; structured metadata
+// may be nil. New lines are also sent to running tails.
 func (s *Server) Push(labels map[string]string, ts time.Time, line string, structuredMetadata map[string]string) {
+	s.PushTenant(s.tenant, labels, ts, line, structuredMetadata)
+}
+
+// PushTenant stores one log line for a tenant.
+func (s *Server) PushTenant(tenant string, labels map[string]string, ts time.Time, line string, structuredMetadata map[string]string) {
 	ls := maps.Clone(labels)
 	if ls == nil {
 		ls = map[string]string{}
@@ -84,14 +101,27 @@ func (s *Server) Push(labels map[string]string, ts time.Time, line string, struc
 	if len(structuredMetadata) > 0 {
 		sm = maps.Clone(structuredMetadata)
 	}
+	if s.discoverLevels {
+		if _, has := sm["detected_level"]; !has {
+			if sm == nil {
+				sm = map[string]string{}
+			}
+			sm["detected_level"] = detectLevel(ls, sm, line)
+		}
+	}
 	key := labelsKey(ls)
 
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	st, ok := s.streams[key]
+	streams := s.tenants[tenant]
+	if streams == nil {
+		streams = map[string]*stream{}
+		s.tenants[tenant] = streams
+	}
+	st, ok := streams[key]
 	if !ok {
 		st = &stream{labels: ls, key: key}
-		s.streams[key] = st
+		streams[key] = st
 	}
 	s.seq++
 	e := storedEntry{ts: ts.UnixNano(), line: line, sm: sm, seq: s.seq}
@@ -99,7 +129,9 @@ func (s *Server) Push(labels map[string]string, ts time.Time, line string, struc
 		return
 	}
 	for t := range s.tails {
-		t.offer(st, e)
+		if t.tenant == tenant {
+			t.offer(st, e)
+		}
 	}
 }
 
@@ -108,43 +140,65 @@ func (s *Server) Push(labels map[string]string, ts time.Time, line string, struc
 type match struct {
 	st     *stream
 	e      storedEntry
+	line   string // the line as the pipeline left it (unpack may replace it)
 	parsed map[string]string
 }
 
-// before orders matches forward: by time, then stream, then push order.
-func (a match) before(b match) bool {
-	if a.e.ts != b.e.ts {
-		return a.e.ts < b.e.ts
+// before orders entries forward: by time, then stream, then push order.
+func before(as *stream, a storedEntry, bs *stream, b storedEntry) bool {
+	if a.ts != b.ts {
+		return a.ts < b.ts
 	}
-	if a.st.key != b.st.key {
-		return a.st.key < b.st.key
+	if as.key != bs.key {
+		return as.key < bs.key
 	}
-	return a.e.seq < b.e.seq
+	return a.seq < b.seq
+}
+
+// work is what evaluating a query cost.
+type work struct {
+	scanned, parsed int64
 }
 
 // selectEntries evaluates a log query over [start, end) and returns the
-// first limit matches in the given direction. The caller holds s.mu.
-func (s *Server) selectEntries(q *logQuery, start, end int64, limit int, backward bool) []match {
-	var out []match
-	for _, st := range s.streams {
+// first limit matches in the given direction. Like Loki it reads the
+// selected streams' lines merged in the query's direction and stops once
+// the limit is filled, so a selective filter reads the whole window and a
+// plain selector only the lines it returns. The caller holds s.mu.
+func (s *Server) selectEntries(tenant string, q *logQuery, start, end int64, limit int, backward bool) ([]match, work) {
+	type cand struct {
+		st *stream
+		e  storedEntry
+	}
+	var cands []cand
+	for _, st := range s.tenants[tenant] {
 		if !matchesSelector(q.selector, st.labels) {
 			continue
 		}
 		for _, e := range st.rangeEntries(start, end) {
-			res, ok := q.run(e.line, st.labels, e.sm)
-			if ok {
-				out = append(out, match{st: st, e: e, parsed: res.parsed})
+			cands = append(cands, cand{st, e})
+		}
+	}
+	sort.Slice(cands, func(i, j int) bool {
+		if backward {
+			return before(cands[j].st, cands[j].e, cands[i].st, cands[i].e)
+		}
+		return before(cands[i].st, cands[i].e, cands[j].st, cands[j].e)
+	})
+	var (
+		out []match
+		w   work
+	)
+	for _, c := range cands {
+		w.scanned++
+		res, ok := q.run(c.e.line, c.st.labels, c.e.sm)
+		w.parsed += int64(res.parsers)
+		if ok {
+			out = append(out, match{st: c.st, e: c.e, line: res.line, parsed: res.parsed})
+			if limit > 0 && len(out) >= limit {
+				break
 			}
 		}
 	}
-	sort.Slice(out, func(i, j int) bool {
-		if backward {
-			return out[j].before(out[i])
-		}
-		return out[i].before(out[j])
-	})
-	if limit > 0 && len(out) > limit {
-		out = out[:limit]
-	}
-	return out
+	return out, w
 }

@@ -17,12 +17,27 @@ import (
 // before further lines are reported as dropped.
 const maxPendingTail = 10000
 
+// Loki's close reasons (both with close code 1011, internal error).
+const (
+	// closeMaxDuration is the tailer's error once tail_max_duration passed.
+	closeMaxDuration = "reached tail max duration limit"
+)
+
+// tooManyTails is Loki's refusal of a tail over
+// max_concurrent_tail_requests, as the querier's gRPC error renders it.
+func tooManyTails(count, limit int) string {
+	return fmt.Sprintf("rpc error: code = Code(400) desc = max concurrent tail requests limit exceeded, count > limit (%d > %d)", count, limit)
+}
+
 // tailSub is one running tail. Its fields are guarded by Server.mu.
 type tailSub struct {
+	tenant  string
 	q       *logQuery
+	cat     bool
 	pending []match
 	dropped []droppedEntry
 	notify  chan struct{}
+	drop    chan struct{} // closed by DropTails
 }
 
 type droppedEntry struct {
@@ -47,7 +62,7 @@ func (t *tailSub) offer(st *stream, e storedEntry) {
 	if len(t.pending) >= maxPendingTail {
 		t.dropped = append(t.dropped, droppedEntry{Labels: snapshotLabels(st.labels), Timestamp: strconv.FormatInt(e.ts, 10)})
 	} else {
-		t.pending = append(t.pending, match{st: st, e: e, parsed: res.parsed})
+		t.pending = append(t.pending, match{st: st, e: e, line: res.line, parsed: res.parsed})
 	}
 	select {
 	case t.notify <- struct{}{}:
@@ -55,9 +70,48 @@ func (t *tailSub) offer(st *stream, e storedEntry) {
 	}
 }
 
+// TailCount is how many tails are connected (all tenants).
+func (s *Server) TailCount() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.tails)
+}
+
+// DropTails cuts every running tail's connection without a close frame,
+// as a restarted querier or a proxy's idle timeout does. It returns how
+// many were cut.
+func (s *Server) DropTails() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	n := 0
+	for t := range s.tails {
+		select {
+		case <-t.drop:
+		default:
+			close(t.drop)
+			n++
+		}
+	}
+	return n
+}
+
+// tailCount is the tenant's running tails. The caller holds s.mu.
+func (s *Server) tailCount(tenant string) int {
+	n := 0
+	for t := range s.tails {
+		if t.tenant == tenant {
+			n++
+		}
+	}
+	return n
+}
+
 // handleTail serves /loki/api/v1/tail over WebSocket: first the latest
 // `limit` lines since `start`, then every matching line pushed afterwards.
-func (s *Server) handleTail(w http.ResponseWriter, r *http.Request, visible bool) {
+// Like Loki it upgrades first and then refuses a tail over
+// max_concurrent_tail_requests with close code 1011, and closes a tail
+// after tail_max_duration the same way.
+func (s *Server) handleTail(w http.ResponseWriter, r *http.Request, org string) {
 	q, err := parseQuery(r.Form.Get("query"))
 	if err != nil {
 		writeText(w, http.StatusBadRequest, err.Error())
@@ -93,14 +147,16 @@ func (s *Server) handleTail(w http.ResponseWriter, r *http.Request, visible bool
 	defer conn.CloseNow()
 	ctx := conn.CloseRead(r.Context())
 
-	sub := &tailSub{q: q, notify: make(chan struct{}, 1)}
+	sub := &tailSub{tenant: org, q: q, cat: categorize(r), notify: make(chan struct{}, 1), drop: make(chan struct{})}
 	s.mu.Lock()
-	var initial []match
-	if visible {
-		initial = s.selectEntries(q, start.UnixNano(), math.MaxInt64, limit, true)
-		slices.Reverse(initial)
-		s.tails[sub] = struct{}{}
+	if n := s.tailCount(org); s.maxTails > 0 && n >= s.maxTails {
+		s.mu.Unlock()
+		_ = conn.Close(websocket.StatusInternalError, tooManyTails(n+1, s.maxTails))
+		return
 	}
+	initial, _ := s.selectEntries(org, q, start.UnixNano(), math.MaxInt64, limit, true)
+	slices.Reverse(initial)
+	s.tails[sub] = struct{}{}
 	s.mu.Unlock()
 	defer func() {
 		s.mu.Lock()
@@ -108,8 +164,14 @@ func (s *Server) handleTail(w http.ResponseWriter, r *http.Request, visible bool
 		s.mu.Unlock()
 	}()
 
+	var expire <-chan time.Time
+	if s.tailMaxDuration > 0 {
+		t := time.NewTimer(s.tailMaxDuration)
+		defer t.Stop()
+		expire = t.C
+	}
 	if len(initial) > 0 {
-		if err := writeFrame(ctx, conn, tailFrame{Streams: encodeStreams(initial, false)}); err != nil {
+		if err := writeFrame(ctx, conn, tailFrame{Streams: encodeStreams(initial, sub.cat)}); err != nil {
 			return
 		}
 	}
@@ -120,11 +182,16 @@ func (s *Server) handleTail(w http.ResponseWriter, r *http.Request, visible bool
 		case <-s.done:
 			_ = conn.Close(websocket.StatusGoingAway, "server shutting down")
 			return
+		case <-sub.drop:
+			return // CloseNow: no close frame, the client sees the connection end
+		case <-expire:
+			_ = conn.Close(websocket.StatusInternalError, closeMaxDuration)
+			return
 		case <-sub.notify:
 			s.mu.Lock()
 			ms, dropped := sub.pending, sub.dropped
 			sub.pending, sub.dropped = nil, nil
-			frame := tailFrame{Streams: encodeStreams(ms, false), DroppedEntries: dropped}
+			frame := tailFrame{Streams: encodeStreams(ms, sub.cat), DroppedEntries: dropped}
 			s.mu.Unlock()
 			if err := writeFrame(ctx, conn, frame); err != nil {
 				return
