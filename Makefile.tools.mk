@@ -8,7 +8,7 @@ GO ?= go
 JAEGER_BIN := $(TOOLS_ROOT)/.cache/bin/jaeger
 
 .PHONY: tools
-## tools: build .cache/bin/jaeger (Jaeger v2, used by internal/testenv) if missing or out of date
+## tools: build .cache/bin/jaeger (Jaeger v2, used by internal/testkit/testenv) if missing or out of date
 tools: $(JAEGER_BIN)
 
 $(JAEGER_BIN): $(TOOLS_ROOT)/tools/jaeger/go.mod $(TOOLS_ROOT)/tools/jaeger/go.sum

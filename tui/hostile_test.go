@@ -18,9 +18,9 @@ import (
 
 	"oncall/internal/alerts"
 	"oncall/internal/config"
-	"oncall/internal/resilience/backends"
 	"oncall/internal/sanitize"
-	"oncall/internal/sanitize/corpus"
+	"oncall/internal/testkit/backends"
+	"oncall/internal/testkit/corpus"
 	"oncall/runbooks"
 	"oncall/sources/jaeger"
 	"oncall/sources/loki"

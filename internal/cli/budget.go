@@ -11,9 +11,9 @@ import (
 	"github.com/spf13/cobra"
 
 	"oncall/internal/config"
+	"oncall/internal/demo/sim"
+	"oncall/internal/demo/simslo"
 	"oncall/internal/httpx"
-	"oncall/internal/sim"
-	"oncall/internal/sim/simslo"
 	"oncall/internal/slo"
 	"oncall/tui"
 )

@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"oncall/internal/config"
-	"oncall/internal/sim"
+	"oncall/internal/demo/sim"
 	"oncall/internal/slo"
 )
 

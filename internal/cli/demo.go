@@ -10,8 +10,8 @@ import (
 	"github.com/spf13/cobra"
 
 	"oncall/internal/config"
+	"oncall/internal/demo/sim"
 	"oncall/internal/journal"
-	"oncall/internal/sim"
 )
 
 func (a *App) demoCmd() *cobra.Command {

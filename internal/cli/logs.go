@@ -14,9 +14,9 @@ import (
 
 	"oncall/internal/alerts"
 	"oncall/internal/config"
+	"oncall/internal/demo/sim"
+	"oncall/internal/demo/simlogs"
 	"oncall/internal/logview"
-	"oncall/internal/sim"
-	"oncall/internal/sim/simlogs"
 	"oncall/internal/traceid"
 	"oncall/sources/loki"
 	"oncall/tui"

@@ -20,10 +20,10 @@ import (
 
 	"oncall/internal/alerts"
 	"oncall/internal/config"
+	"oncall/internal/demo/sim"
+	"oncall/internal/demo/simrunbooks"
 	"oncall/internal/httpx"
 	"oncall/internal/sanitize"
-	"oncall/internal/sim"
-	"oncall/internal/sim/simrunbooks"
 	"oncall/runbooks"
 	"oncall/sources/alertmanager"
 	"oncall/sources/loki"

@@ -7,7 +7,7 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 
-	"oncall/internal/sim"
+	"oncall/internal/demo/sim"
 	"oncall/runbooks"
 	"oncall/tui"
 )

@@ -14,9 +14,9 @@ import (
 
 	"oncall/internal/actions"
 	"oncall/internal/config"
+	"oncall/internal/demo/sim"
 	"oncall/internal/journal"
 	"oncall/internal/serve"
-	"oncall/internal/sim"
 	"oncall/tui"
 )
 

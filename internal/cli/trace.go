@@ -12,10 +12,10 @@ import (
 	"github.com/spf13/cobra"
 
 	"oncall/internal/config"
+	"oncall/internal/demo/sim"
+	"oncall/internal/demo/simtraces"
 	"oncall/internal/httpx"
 	"oncall/internal/sanitize"
-	"oncall/internal/sim"
-	"oncall/internal/sim/simtraces"
 	"oncall/internal/waterfall"
 	"oncall/sources/jaeger"
 	"oncall/sources/loki"

@@ -22,8 +22,8 @@ import (
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	"go.opentelemetry.io/otel/trace"
 
-	"oncall/internal/sim/simtraces"
-	"oncall/internal/testenv"
+	"oncall/internal/demo/simtraces"
+	"oncall/internal/testkit/testenv"
 	"oncall/sources/jaeger"
 )
 
