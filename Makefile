@@ -10,7 +10,7 @@ FUZZTIME  ?= 5s
 
 include Makefile.tools.mk
 
-.PHONY: all build demo test vet unit fuzz bench install clean
+.PHONY: all build demo test vet lint unit fuzz bench install clean
 
 all: build
 
@@ -21,12 +21,17 @@ build:
 demo:
 	$(GO) run ./cmd/oncall demo
 
-## test: vet, then every test with the race detector (real Prometheus,
+## test: vet, lint, then every test with the race detector (real Prometheus,
 ## Alertmanager and Jaeger servers are started by the tests), then a short fuzz run.
-test: vet tools unit fuzz
+test: vet lint tools unit fuzz
 
 vet:
 	$(GO) vet $(PKGS)
+
+## lint: staticcheck (built from tools/staticcheck), and go.mod/go.sum must be tidy
+lint: $(STATICCHECK_BIN)
+	$(STATICCHECK_BIN) $(PKGS)
+	$(GO) mod tidy -diff
 
 unit:
 	$(GO) test -race -count=1 -timeout 20m $(PKGS)

@@ -10,8 +10,8 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"oncall/internal/config"
-	"oncall/internal/resilience/backends"
-	"oncall/internal/resilience/faulty"
+	"oncall/internal/testkit/backends"
+	"oncall/internal/testkit/faulty"
 	"oncall/sources/alertmanager"
 	"oncall/sources/jaeger"
 	"oncall/sources/loki"

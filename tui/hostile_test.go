@@ -15,16 +15,16 @@ import (
 	"github.com/prometheus/common/model"
 
 	"oncall/internal/config"
-	"oncall/internal/resilience/backends"
-	"oncall/internal/sanitize/corpus"
+	"oncall/internal/testkit/backends"
+	"oncall/internal/testkit/corpus"
 	"oncall/runbooks"
 	"oncall/sources/jaeger"
 	"oncall/sources/loki"
 	"oncall/tui/kit"
+	"oncall/tui/screens/handoff"
 	"oncall/tui/screens/logs"
 	"oncall/tui/screens/trace"
 	"oncall/tui/screens/traces"
-	"oncall/tui/screens/handoff"
 )
 
 // hostileFixture puts one hostile string everywhere server text reaches

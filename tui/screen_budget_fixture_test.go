@@ -8,7 +8,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"oncall/internal/config"
-	"oncall/internal/sim/simslo"
+	"oncall/internal/demo/simslo"
 	"oncall/internal/slo"
 )
 

@@ -9,8 +9,8 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"oncall/internal/config"
-	"oncall/internal/sim"
-	"oncall/internal/sim/simslo"
+	"oncall/internal/demo/sim"
+	"oncall/internal/demo/simslo"
 	"oncall/internal/slo"
 	"oncall/sources/prometheus"
 )

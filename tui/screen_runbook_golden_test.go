@@ -11,7 +11,7 @@ import (
 
 	"github.com/prometheus/alertmanager/api/v2/models"
 
-	"oncall/internal/testenv"
+	"oncall/internal/testkit/testenv"
 	"oncall/runbooks"
 	"oncall/sources/prometheus"
 )

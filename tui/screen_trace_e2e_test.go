@@ -10,9 +10,9 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"oncall/internal/config"
-	"oncall/internal/sim"
-	"oncall/internal/sim/simlogs"
-	"oncall/internal/sim/simtraces"
+	"oncall/internal/demo/sim"
+	"oncall/internal/demo/simlogs"
+	"oncall/internal/demo/simtraces"
 	"oncall/sources/alertmanager"
 	"oncall/sources/jaeger"
 	"oncall/sources/loki"

@@ -17,7 +17,7 @@ import (
 	"oncall/internal/alerts"
 	"oncall/internal/httpx"
 	"oncall/internal/journal"
-	"oncall/internal/testenv"
+	"oncall/internal/testkit/testenv"
 	"oncall/sources/alertmanager"
 )
 

@@ -15,7 +15,7 @@ import (
 	"oncall/internal/alerts"
 	"oncall/internal/config"
 	"oncall/internal/journal"
-	"oncall/internal/testenv"
+	"oncall/internal/testkit/testenv"
 )
 
 // loadSilence fetches a silence the way the TUI holds it.

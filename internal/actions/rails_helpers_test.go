@@ -19,7 +19,7 @@ import (
 	"oncall/internal/config"
 	"oncall/internal/guard"
 	"oncall/internal/journal"
-	"oncall/internal/testenv"
+	"oncall/internal/testkit/testenv"
 )
 
 // counter is a reverse proxy in front of Alertmanager that records every

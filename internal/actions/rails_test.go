@@ -15,7 +15,7 @@ import (
 	"oncall/internal/config"
 	"oncall/internal/guard"
 	"oncall/internal/journal"
-	"oncall/internal/testenv"
+	"oncall/internal/testkit/testenv"
 )
 
 // TestRailsAgainstRealAlertmanager drives every rail through a counting

@@ -1,52 +1,43 @@
 package cli
 
 import (
-	"fmt"
+	"context"
 	"time"
 
+	"github.com/prometheus/alertmanager/pkg/labels"
 	"github.com/spf13/cobra"
+
+	"oncall/internal/actions"
+	"oncall/internal/config"
 )
 
+// ack is `oncall ack`: an "ACK! <user>: <note>" silence.
+type ack struct {
+	silenceWrite
+	note string
+}
+
 func (a *App) ackCmd() *cobra.Command {
-	var matchers []string
-	var note string
-	var dur time.Duration
+	v := &ack{silenceWrite: silenceWrite{App: a}}
 	cmd := &cobra.Command{
 		Use:     "ack",
 		Short:   "Acknowledge alerts: an \"ACK! <user>: <note>\" silence (extended in place if you already acked)",
 		Example: `  oncall ack --matcher 'alertname="APIDown"' --note "looking into it"`,
 		Args:    cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			if err := a.checkOutput(); err != nil {
-				return err
-			}
-			ms, err := parseMatcherFlags(matchers)
-			if err != nil {
-				return err
-			}
-			if dur <= 0 {
-				return fmt.Errorf("--duration must be positive, got %s", dur)
-			}
-			svc, err := a.Actions()
-			if err != nil {
-				return err
-			}
-			ctx, cancel := a.ctx(cmd.Context())
-			defer cancel()
-			res, err := svc.Ack(ctx, ms, dur, note)
-			if err != nil {
-				return err
-			}
-			if a.output == "json" {
-				return writeJSON(a.Stdout, res)
-			}
-			fmt.Fprintln(a.Stdout, res.SilenceID)
-			return nil
-		},
+		RunE:    a.runE(v),
 	}
-	cmd.Flags().StringArrayVarP(&matchers, "matcher", "m", nil, "matcher (repeatable), e.g. 'alertname=\"APIDown\"'")
-	cmd.Flags().StringVarP(&note, "note", "n", "", "note added to the ACK! comment")
-	cmd.Flags().DurationVarP(&dur, "duration", "d", a.defaultAckDuration(), "ack duration (kept alive by the TUI while the alert fires)")
-	a.addOutputFlag(cmd)
+	cmd.Flags().StringVarP(&v.note, "note", "n", "", "note added to the ACK! comment")
+	v.flags(cmd, "matcher (repeatable), e.g. 'alertname=\"APIDown\"'",
+		func(c *config.Config) time.Duration { return c.Alerts.AckDuration.D() }, "ack duration (kept alive by the TUI while the alert fires)")
 	return cmd
+}
+
+func (v *ack) run(ctx context.Context) error {
+	return v.write(ctx, func(ctx context.Context, svc *actions.Service, ms labels.Matchers) (any, string, error) {
+		res, err := svc.Ack(ctx, ms, v.dur, v.note)
+		if err != nil {
+			return nil, "", err
+		}
+		return res, res.SilenceID, nil
+	})
 }

@@ -10,16 +10,21 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"oncall/internal/config"
-	"oncall/internal/httpx"
-	"oncall/internal/sim"
-	"oncall/internal/sim/simslo"
+	"oncall/internal/sanitize"
 	"oncall/internal/slo"
 	"oncall/tui"
 )
 
+// budget is `oncall budget`: every SLO of the context, evaluated under
+// --timeout; an SLO that cannot be evaluated makes the exit 1 after the
+// others are printed.
+type budget struct {
+	*App
+	name, at string
+}
+
 func (a *App) budgetCmd() *cobra.Command {
-	var name, at string
+	v := &budget{App: a}
 	cmd := &cobra.Command{
 		Use:   "budget",
 		Short: "Show SLO error budgets and burn rates (configured SLOs plus Sloth/Pyrra ones found in Prometheus)",
@@ -33,49 +38,49 @@ from Sloth or Pyrra recording rules; a configured SLO wins a name clash.`,
   oncall budget --slo availability -o json
   oncall budget --at 2026-03-14T09:00:00Z`,
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			if err := a.checkOutput(); err != nil {
-				return err
-			}
-			when := time.Now()
-			if at != "" {
-				t, err := parseInstant(at)
-				if err != nil {
-					return fmt.Errorf("--at: %w", err)
-				}
-				when = t
-			}
-			ctx, cancel := a.ctx(cmd.Context())
-			defer cancel()
-			results, err := a.budgetResults(ctx, name, when)
-			if err != nil {
-				return err
-			}
-			if a.output == "json" {
-				reports := make([]slo.Report, 0, len(results))
-				for _, r := range results {
-					if r.Err == nil {
-						reports = append(reports, r.Status.Report())
-					}
-				}
-				if err := writeJSON(a.Stdout, reports); err != nil {
-					return err
-				}
-			} else if err := printBudget(a, results); err != nil {
-				return err
-			}
-			return budgetFailures(a, results)
-		},
+		RunE: a.runE(v),
 	}
-	cmd.Flags().StringVar(&name, "slo", "", "show only the SLO with this name")
-	cmd.Flags().StringVar(&at, "at", "", "evaluate at this instant (RFC 3339 or Unix seconds) instead of now")
+	cmd.Flags().StringVar(&v.name, "slo", "", "show only the SLO with this name")
+	cmd.Flags().StringVar(&v.at, "at", "", "evaluate at this instant (RFC 3339 or Unix seconds) instead of now")
 	a.addOutputFlag(cmd)
 	return cmd
 }
 
-// budgetResults finds the context's SLOs and evaluates them at instant at.
-func (a *App) budgetResults(ctx context.Context, name string, at time.Time) ([]tui.SLOResult, error) {
-	cfg, err := a.Config()
+func (v *budget) run(ctx context.Context) error {
+	when := time.Now()
+	if v.at != "" {
+		t, err := parseInstant(v.at)
+		if err != nil {
+			return fmt.Errorf("--at: %w", err)
+		}
+		when = t
+	}
+	ctx, cancel := v.ctx(ctx)
+	defer cancel()
+	results, err := v.results(ctx, when)
+	if err != nil {
+		return err
+	}
+	if v.json() {
+		reports := make([]slo.Report, 0, len(results))
+		for _, r := range results {
+			if r.Err == nil {
+				reports = append(reports, r.Status.Report())
+			}
+		}
+		err = writeJSON(v.Stdout, reports)
+	} else {
+		err = v.print(results)
+	}
+	if err != nil {
+		return err
+	}
+	return v.failures(results)
+}
+
+// results finds the context's SLOs and evaluates them at instant at.
+func (v *budget) results(ctx context.Context, at time.Time) ([]tui.SLOResult, error) {
+	cfg, err := v.Config()
 	if err != nil {
 		return nil, err
 	}
@@ -83,7 +88,7 @@ func (a *App) budgetResults(ctx context.Context, name string, at time.Time) ([]t
 	if err != nil {
 		return nil, err
 	}
-	prom, err := a.Prometheus()
+	prom, err := v.prometheus()
 	if err != nil {
 		return nil, err
 	}
@@ -96,44 +101,40 @@ func (a *App) budgetResults(ctx context.Context, name string, at time.Time) ([]t
 		if len(configured) == 0 {
 			return nil, fmt.Errorf("no SLO configured for context %q, and discovering Sloth/Pyrra SLOs failed: %w", cfg.CurrentContext, derr)
 		}
-		fmt.Fprintf(a.Stderr, "oncall: warning: SLO discovery failed, showing configured SLOs only: %s\n", oneLine(httpx.Scrub(derr.Error(), cfg.Secrets())))
+		v.warnf("SLO discovery failed, showing configured SLOs only: %s", derr)
 	}
 	if len(defs) == 0 {
 		return nil, tui.NoSLOError(cfg.CurrentContext)
 	}
-	if name != "" {
+	if v.name != "" {
 		var names []string
 		var picked []slo.Definition
 		for _, d := range defs {
 			names = append(names, d.Name)
-			if d.Name == name {
+			if d.Name == v.name {
 				picked = append(picked, d)
 			}
 		}
 		if len(picked) == 0 {
-			return nil, fmt.Errorf("no SLO named %q in context %q (known: %s)", name, cfg.CurrentContext, strings.Join(names, ", "))
+			return nil, fmt.Errorf("no SLO named %q in context %q (known: %s)", v.name, cfg.CurrentContext, strings.Join(names, ", "))
 		}
 		defs = picked
 	}
 	results := tui.EvaluateSLOs(ctx, prom.API, defs, at)
 	if ctx.Err() != nil && errors.Is(ctx.Err(), context.DeadlineExceeded) {
-		return nil, fmt.Errorf("evaluating SLOs timed out after %s (raise --timeout)", a.timeout)
+		return nil, fmt.Errorf("evaluating SLOs timed out after %s (raise --timeout)", v.timeout)
 	}
 	return results, nil
 }
 
-// budgetFailures warns about each SLO that could not be evaluated and
-// turns them into the command's error (exit 1), after the others printed.
-func budgetFailures(a *App, results []tui.SLOResult) error {
-	var secrets []string
-	if a.cfg != nil {
-		secrets = a.cfg.Secrets()
-	}
+// failures warns about each SLO that could not be evaluated and turns them
+// into the command's error (exit 1), after the others printed.
+func (v *budget) failures(results []tui.SLOResult) error {
 	var failed []string
 	for _, r := range results {
 		if r.Err != nil {
 			failed = append(failed, r.Def.Name)
-			fmt.Fprintf(a.Stderr, "oncall: warning: %s\n", oneLine(httpx.Scrub(r.Err.Error(), secrets)))
+			v.warnf("%s", r.Err)
 		}
 	}
 	switch len(failed) {
@@ -145,21 +146,20 @@ func budgetFailures(a *App, results []tui.SLOResult) error {
 	return fmt.Errorf("%d SLOs could not be evaluated: %s", len(failed), strings.Join(failed, ", "))
 }
 
-// printBudget prints one row per SLO, then each one's sentence.
-func printBudget(a *App, results []tui.SLOResult) error {
+// print prints one row per SLO, then each one's sentence.
+func (v *budget) print(results []tui.SLOResult) error {
 	header := []string{"SLO", "OBJECTIVE", "WINDOW", "SLI", "BUDGET LEFT", "TIME LEFT"}
 	windows := slo.BurnWindows()
 	for _, w := range windows {
 		header = append(header, slo.WindowLabel(w))
 	}
 	header = append(header, "STATE", "SOURCE")
-	t := newTable(a.Stdout, header...)
+	t := newTable(v.Stdout, header...)
 	for _, r := range results {
 		d := r.Def
 		cells := []string{d.Name, strconv.FormatFloat(d.Objective, 'f', -1, 64) + "%", slo.FormatWindow(d.EffectiveWindow())}
 		if r.Err != nil {
-			cells = append(cells, "-", "-", "-")
-			for range windows {
+			for range 3 + len(windows) {
 				cells = append(cells, "-")
 			}
 			t.row(append(cells, "error", sourceOf(d))...)
@@ -180,10 +180,10 @@ func printBudget(a *App, results []tui.SLOResult) error {
 	if err := t.flush(); err != nil {
 		return err
 	}
-	fmt.Fprintln(a.Stdout)
+	fmt.Fprintln(v.Stdout)
 	for _, r := range results {
 		if r.Err == nil {
-			fmt.Fprintf(a.Stdout, "%s: %s\n", oneLine(r.Def.Name), oneLine(r.Status.Sentence()))
+			fmt.Fprintf(v.Stdout, "%s: %s\n", sanitize.Line(r.Def.Name), sanitize.Line(r.Status.Sentence()))
 		}
 	}
 	return nil
@@ -207,26 +207,4 @@ func parseInstant(s string) (time.Time, error) {
 		return time.Time{}, fmt.Errorf("%q is neither RFC 3339 (2026-03-14T09:00:00Z) nor Unix seconds", s)
 	}
 	return t, nil
-}
-
-// budgetScreens offers the error-budget screen (b) when the context has a
-// Prometheus to evaluate SLOs in.
-func (a *App) budgetScreens(cfg *config.Config) []tui.ScreenSpec {
-	cur, err := cfg.Current()
-	if err != nil || cur.Prometheus.URL == "" {
-		return nil
-	}
-	return []tui.ScreenSpec{tui.BudgetScreenSpec(tui.BudgetOptions{})}
-}
-
-// demoSLO makes the simulated Prometheus answer the demo SLOs' queries from
-// one request/error timeline per service, and configures those SLOs.
-func (a *App) demoSLO(_ context.Context, b *sim.Backend, cfg *config.Config) error {
-	ctx := cfg.Contexts["demo"]
-	if ctx == nil {
-		return errors.New("demo context missing")
-	}
-	simslo.RegisterDemo(b.Prometheus)
-	ctx.SLO = simslo.DemoSLOs()
-	return nil
 }

@@ -4,14 +4,18 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"oncall/internal/config"
-	"oncall/internal/sim"
+	"oncall/internal/demo"
+	"oncall/internal/demo/sim"
 	"oncall/internal/slo"
+	"oncall/internal/wire"
+	"oncall/tui"
 )
 
 func TestDemoSLOPages(t *testing.T) {
@@ -26,14 +30,14 @@ func TestDemoSLOPages(t *testing.T) {
 	cfg := config.Defaults()
 	cfg.CurrentContext = "demo"
 	cfg.Contexts["demo"] = &config.Context{Prometheus: config.Prometheus{URL: b.Prometheus.URL()}}
-	if err := a.demoSLO(context.Background(), b, cfg); err != nil {
+	if err := demo.SLO(context.Background(), b, cfg); err != nil {
 		t.Fatal(err)
 	}
 	if got := len(cfg.Contexts["demo"].SLO); got != 2 {
 		t.Fatalf("demo configures %d SLOs, want 2", got)
 	}
-	if specs := a.budgetScreens(cfg); len(specs) != 1 || specs[0].Key != "budget" {
-		t.Errorf("budget screens %v", specs)
+	if specs := wire.Screens(cfg, a.wireEnv()); !slices.ContainsFunc(specs, func(s tui.ScreenSpec) bool { return s.Key == "budget" }) {
+		t.Errorf("no budget screen in %v", specs)
 	}
 	a.cfg = cfg
 	root := a.Root()
@@ -56,7 +60,7 @@ func TestDemoSLOPages(t *testing.T) {
 
 	// Without a demo context the hook says so.
 	delete(cfg.Contexts, "demo")
-	if err := a.demoSLO(context.Background(), b, cfg); err == nil {
+	if err := demo.SLO(context.Background(), b, cfg); err == nil {
 		t.Error("no error without a demo context")
 	}
 }

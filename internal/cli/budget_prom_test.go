@@ -16,8 +16,8 @@ import (
 	v1 "github.com/prometheus/client_golang/api/prometheus/v1"
 	"github.com/prometheus/common/model"
 
-	"oncall/internal/sim/simslo"
-	"oncall/internal/testenv"
+	"oncall/internal/demo/simslo"
+	"oncall/internal/testkit/testenv"
 )
 
 // budgetProm is a real Prometheus holding 30 days of synthetic traffic of

@@ -6,8 +6,8 @@ import (
 	"testing"
 	"time"
 
-	"oncall/internal/sim"
-	"oncall/internal/sim/simslo"
+	"oncall/internal/demo/sim"
+	"oncall/internal/demo/simslo"
 )
 
 // budgetSim is the simulated Prometheus, optionally with the demo SLO

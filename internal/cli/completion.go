@@ -1,12 +1,21 @@
 package cli
 
 import (
+	"context"
 	"fmt"
 
 	"github.com/spf13/cobra"
 )
 
+// completion is `oncall completion SHELL`.
+type completion struct {
+	*App
+	shell string
+	root  *cobra.Command
+}
+
 func (a *App) completionCmd() *cobra.Command {
+	v := &completion{App: a}
 	return &cobra.Command{
 		Use:   "completion bash|zsh|fish",
 		Short: "Print the shell completion script",
@@ -19,16 +28,20 @@ func (a *App) completionCmd() *cobra.Command {
 		ValidArgs:             []string{"bash", "zsh", "fish"},
 		DisableFlagsInUseLine: true,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			root := cmd.Root()
-			switch args[0] {
-			case "bash":
-				return root.GenBashCompletionV2(a.Stdout, true)
-			case "zsh":
-				return root.GenZshCompletion(a.Stdout)
-			case "fish":
-				return root.GenFishCompletion(a.Stdout, true)
-			}
-			return fmt.Errorf("unknown shell %q: use bash, zsh or fish", args[0])
+			v.shell, v.root = args[0], cmd.Root()
+			return a.exec(cmd, v)
 		},
 	}
+}
+
+func (v *completion) run(context.Context) error {
+	switch v.shell {
+	case "bash":
+		return v.root.GenBashCompletionV2(v.Stdout, true)
+	case "zsh":
+		return v.root.GenZshCompletion(v.Stdout)
+	case "fish":
+		return v.root.GenFishCompletion(v.Stdout, true)
+	}
+	return fmt.Errorf("unknown shell %q: use bash, zsh or fish", v.shell)
 }

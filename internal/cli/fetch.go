@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"strings"
 	"sync"
 
 	"github.com/prometheus/alertmanager/api/v2/models"
@@ -12,42 +13,47 @@ import (
 	"oncall/sources/prometheus"
 )
 
-// snapshot fetches alerts and silences from Alertmanager and, when
-// configured, pending alerts and rules from Prometheus, all in parallel.
-// Prometheus failures are returned as warnings: Alertmanager is the truth.
-func snapshot(ctx context.Context, am *alertmanager.Client, prom *prometheus.Client, filter []string) ([]*alerts.Alert, []*alerts.Silence, []error, error) {
+// state is what fetch read: alerts (with their silences and acks),
+// silences, and Prometheus's alerting rules.
+type state struct {
+	alerts   []*alerts.Alert
+	silences []*alerts.Silence
+	rules    map[string][]v1.AlertingRule
+	// warns are the failures of the silences and of Prometheus: the
+	// alerts are shown without them.
+	warns []error
+}
+
+// fetch reads alerts and silences from Alertmanager and, when configured,
+// pending alerts and rules from Prometheus, all in parallel; am or prom may
+// be nil. filter (Alertmanager matchers) is pushed down to Alertmanager
+// and applied to the pending alerts. Only the alerts of Alertmanager are
+// an error (Alertmanager is the truth); the state is built without them.
+func fetch(ctx context.Context, am *alertmanager.Client, prom *prometheus.Client, filter []string) (state, error) {
 	var (
-		wg    sync.WaitGroup
-		amA   models.GettableAlerts
-		amS   models.GettableSilences
-		pA    []v1.Alert
-		rules map[string][]v1.AlertingRule
-		errA  error
-		errS  error
-		errP  error
-		errR  error
+		wg                     sync.WaitGroup
+		amA                    models.GettableAlerts
+		amS                    models.GettableSilences
+		pA                     []v1.Alert
+		s                      state
+		errA, errS, errP, errR error
 	)
-	wg.Add(2)
-	go func() { defer wg.Done(); amA, errA = am.Alerts(ctx, filter) }()
-	go func() { defer wg.Done(); amS, errS = am.Silences(ctx, nil) }()
+	if am != nil {
+		wg.Go(func() { amA, errA = am.Alerts(ctx, filter) })
+		wg.Go(func() { amS, errS = am.Silences(ctx, nil) })
+	}
 	if prom != nil {
-		wg.Add(2)
-		go func() { defer wg.Done(); pA, errP = prom.Alerts(ctx) }()
-		go func() { defer wg.Done(); rules, errR = prom.AlertingRules(ctx) }()
+		wg.Go(func() { pA, errP = prom.Alerts(ctx) })
+		wg.Go(func() { s.rules, errR = prom.AlertingRules(ctx) })
 	}
 	wg.Wait()
-	if errA != nil {
-		return nil, nil, nil, errA
-	}
-	var warns []error
 	for _, e := range []error{errS, errP, errR} {
 		if e != nil {
-			warns = append(warns, e)
+			s.warns = append(s.warns, e)
 		}
 	}
 	if len(filter) > 0 && pA != nil {
-		ms, err := alerts.ParseMatchers(joinFilter(filter))
-		if err == nil {
+		if ms, err := alerts.ParseMatchers(strings.Join(filter, ",")); err == nil {
 			kept := pA[:0]
 			for _, p := range pA {
 				if ms.Matches(p.Labels) {
@@ -57,17 +63,6 @@ func snapshot(ctx context.Context, am *alertmanager.Client, prom *prometheus.Cli
 			pA = kept
 		}
 	}
-	as, ss := alerts.Build(amA, amS, pA, rules)
-	return as, ss, warns, nil
-}
-
-func joinFilter(f []string) string {
-	out := ""
-	for i, s := range f {
-		if i > 0 {
-			out += ","
-		}
-		out += s
-	}
-	return out
+	s.alerts, s.silences = alerts.Build(amA, amS, pA, s.rules)
+	return s, errA
 }

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -13,19 +12,22 @@ import (
 	"oncall/internal/config"
 	"oncall/internal/handoff"
 	"oncall/internal/journal"
-	"oncall/tui/kit"
-	handoffscreen "oncall/tui/screens/handoff"
+	"oncall/internal/wire"
 )
-
-// envHandoffWebhook names the webhook the handoff is posted to; it wins
-// over [shift] webhook.
-const envHandoffWebhook = "ONCALL_HANDOFF_WEBHOOK"
 
 // postConfigured is --post given without a URL: use the configured webhook.
 const postConfigured = "[configured]"
 
+// handoffVerb is `oncall handoff`: collected under --timeout, posted under
+// handoff.PostTimeout; every export is journaled.
+type handoffVerb struct {
+	*App
+	since, format, out, post string
+	args                     []string
+}
+
 func (a *App) handoffCmd() *cobra.Command {
-	var since, format, out, post string
+	v := &handoffVerb{App: a}
 	cmd := &cobra.Command{
 		Use:   "handoff",
 		Short: "Shift handoff: what fired and resolved, silences, acks, error budget, notes and follow-ups",
@@ -45,125 +47,83 @@ for $ONCALL_HANDOFF_WEBHOOK or [shift] webhook. Each export is journaled.`,
   oncall handoff --since last --post`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if len(args) == 1 {
-				// `--post URL` with the value separated by a space.
-				if post != postConfigured {
-					return errors.New("handoff takes no arguments (to post, use --post URL)")
-				}
-				post = args[0]
-			}
-			return a.runHandoff(cmd.Context(), handoffRequest{since: since, format: format, out: out, post: post})
+			v.args = args
+			return a.exec(cmd, v)
 		},
 	}
 	f := cmd.Flags()
-	f.StringVar(&since, "since", "", `window: a duration such as 12h or 1d, or "last" (since your last handoff); default: the shift`)
-	f.StringVar(&format, "format", "md", "output format: md (Markdown) or json")
-	f.StringVar(&out, "out", "", "write to this file instead of stdout")
-	f.StringVar(&post, "post", "", "post the Markdown to this Slack-compatible webhook URL (alone: $"+envHandoffWebhook+" or [shift] webhook)")
+	f.StringVar(&v.since, "since", "", `window: a duration such as 12h or 1d, or "last" (since your last handoff); default: the shift`)
+	f.StringVar(&v.format, "format", "md", "output format: md (Markdown) or json")
+	f.StringVar(&v.out, "out", "", "write to this file instead of stdout")
+	f.StringVar(&v.post, "post", "", "post the Markdown to this Slack-compatible webhook URL (alone: $"+wire.EnvHandoffWebhook+" or [shift] webhook)")
 	f.Lookup("post").NoOptDefVal = postConfigured
 	return cmd
 }
 
-type handoffRequest struct {
-	since, format, out, post string
-}
-
-func (a *App) runHandoff(parent context.Context, r handoffRequest) error {
-	switch r.format {
-	case "md", "markdown", "json":
-	default:
-		return fmt.Errorf("unknown format %q: use md or json", r.format)
+func (v *handoffVerb) run(parent context.Context) error {
+	if len(v.args) == 1 {
+		// `--post URL` with the value separated by a space.
+		if v.post != postConfigured {
+			return errors.New("handoff takes no arguments (to post, use --post URL)")
+		}
+		v.post = v.args[0]
 	}
-	if _, err := handoff.ParseSince(r.since); err != nil {
+	format, ok := map[string]string{"md": "md", "markdown": "md", "json": "json"}[v.format]
+	if !ok {
+		return fmt.Errorf("unknown format %q: use md or json", v.format)
+	}
+	if _, err := handoff.ParseSince(v.since); err != nil {
 		return err
 	}
-	cfg, err := a.Config()
+	cfg, err := v.Config()
 	if err != nil {
 		return err
 	}
-	webhook := ""
-	if r.post != "" {
-		if webhook = r.post; webhook == postConfigured {
-			if webhook = a.configuredWebhook(cfg); webhook == "" {
-				return fmt.Errorf("--post: no webhook configured: pass --post URL, or set $%s or [shift] webhook", envHandoffWebhook)
-			}
+	webhook := v.post
+	if webhook == postConfigured {
+		if webhook = wire.Webhook(cfg, v.Getenv); webhook == "" {
+			return fmt.Errorf("--post: no webhook configured: pass --post URL, or set $%s or [shift] webhook", wire.EnvHandoffWebhook)
 		}
 	}
-	src, j, err := a.handoffSources(cfg)
+	src, j, err := v.sources(cfg)
 	if err != nil {
 		return err
 	}
-	ctx, cancel := a.ctx(parent)
+	ctx, cancel := v.ctx(parent)
 	defer cancel()
-	s, err := handoff.Collect(ctx, src, handoff.Options{Context: cfg.CurrentContext, User: cfg.Identity.User, Since: r.since, Shift: cfg.Shift})
+	s, err := handoff.Collect(ctx, src, handoff.Options{Context: cfg.CurrentContext, User: cfg.Identity.User, Since: v.since, Shift: cfg.Shift})
 	if err != nil {
 		return err
 	}
 	for _, e := range s.SourceErrors {
-		fmt.Fprintf(a.Stderr, "oncall: warning: %s: %s\n", e.Source, oneLine(e.Error))
+		v.warnf("%s: %s", e.Source, e.Error)
 	}
 	if n := len(s.JournalProblems); n > 0 {
-		fmt.Fprintf(a.Stderr, "oncall: warning: journal: %d unreadable line(s) skipped (%s)\n", n, oneLine(s.JournalProblems[0]))
+		v.warnf("journal: %d unreadable line(s) skipped (%s)", n, s.JournalProblems[0])
 	}
-	md := handoff.Markdown(s)
-	body := []byte(md)
-	if r.format == "json" {
-		if body, err = handoff.JSON(s); err != nil {
-			return err
-		}
+	exp := export{handoffVerb: v, cfg: cfg, j: j, s: s, md: handoff.Markdown(s)}
+	if err := exp.write(format, webhook != ""); err != nil || webhook == "" {
+		return err
 	}
-	format := map[string]string{"md": "md", "markdown": "md", "json": "json"}[r.format]
-	switch {
-	case r.out != "":
-		if err := os.WriteFile(r.out, body, 0o644); err != nil {
-			return fmt.Errorf("writing the handoff: %w", unwrapPathError(err))
-		}
-		a.journalHandoff(j, cfg, s, handoff.TargetFile, format, map[string]string{"file": r.out}, nil)
-		fmt.Fprintf(a.Stderr, "oncall: handoff written to %s\n", r.out)
-	case webhook == "":
-		if _, err := a.Stdout.Write(body); err != nil {
-			return err
-		}
-		a.journalHandoff(j, cfg, s, handoff.TargetStdout, format, nil, nil)
-	}
-	if webhook == "" {
-		return nil
-	}
-	pctx, pcancel := context.WithTimeout(parent, handoff.PostTimeout)
-	defer pcancel()
-	perr := handoff.Post(pctx, nil, webhook, md)
-	a.journalHandoff(j, cfg, s, handoff.TargetWebhook, "md", nil, perr)
-	if perr != nil {
-		return perr
-	}
-	fmt.Fprintln(a.Stderr, "oncall: handoff posted to the webhook")
-	return nil
+	return exp.post(parent, webhook)
 }
 
-// configuredWebhook is $ONCALL_HANDOFF_WEBHOOK, else [shift] webhook.
-func (a *App) configuredWebhook(cfg *config.Config) string {
-	if v := strings.TrimSpace(a.Getenv(envHandoffWebhook)); v != "" {
-		return v
-	}
-	return strings.TrimSpace(cfg.Shift.Webhook)
-}
-
-// handoffSources builds the sources of the current context. Unconfigured
-// sources stay nil interfaces (never typed nils).
-func (a *App) handoffSources(cfg *config.Config) (handoff.Sources, *journal.Journal, error) {
+// sources builds the sources of the current context. Unconfigured sources
+// stay nil interfaces (never typed nils).
+func (v *handoffVerb) sources(cfg *config.Config) (handoff.Sources, *journal.Journal, error) {
 	var src handoff.Sources
 	cur, err := cfg.Current()
 	if err != nil {
 		return src, nil, err
 	}
 	if len(cur.Alertmanager.URLs) > 0 {
-		am, err := a.Alertmanager()
+		am, err := wire.Alertmanager(cfg)
 		if err != nil {
 			return src, nil, err
 		}
 		src.Alertmanager = am
 	}
-	prom, err := a.Prometheus()
+	prom, err := wire.Prometheus(cfg)
 	if err != nil {
 		return src, nil, err
 	}
@@ -172,26 +132,72 @@ func (a *App) handoffSources(cfg *config.Config) (handoff.Sources, *journal.Jour
 		src.Budgets = handoff.PromBudgets{API: prom.API, Defs: handoff.Definitions(cur.SLO)}
 	}
 	if src.Alertmanager == nil && src.Prometheus == nil {
-		return src, nil, fmt.Errorf("context %q has no Alertmanager or Prometheus: set --alertmanager-url/--prometheus-url, the ONCALL_* variables or a config file", cfg.CurrentContext)
+		return src, nil, wire.NoSourceError{Context: cfg.CurrentContext}
 	}
-	j, err := a.Journal()
+	j, err := wire.Journal(cfg, v.Getenv)
 	if err != nil {
 		return src, nil, err
 	}
-	j.Retention = cfg.Journal.Retention.D()
 	src.Journal = j
 	return src, j, nil
 }
 
-// journalHandoff records an export; a journal failure is only a warning
-// (the handoff itself went out).
-func (a *App) journalHandoff(j *journal.Journal, cfg *config.Config, s *handoff.Summary, target, format string, extra map[string]string, failed error) {
-	e := handoff.ExportEntry(cfg.Identity.User, cfg.CurrentContext, s, target, format, time.Now(), failed)
-	for k, v := range extra {
-		e.Extra[k] = v
+// export sends one collected handoff out and journals each target.
+type export struct {
+	*handoffVerb
+	cfg *config.Config
+	j   *journal.Journal
+	s   *handoff.Summary
+	md  string // the summary as Markdown
+}
+
+// write writes the handoff to --out, or to stdout unless it is only posted.
+func (e export) write(format string, posted bool) error {
+	body := []byte(e.md)
+	if format == "json" {
+		var err error
+		if body, err = handoff.JSON(e.s); err != nil {
+			return err
+		}
 	}
-	if err := j.Append(e); err != nil {
-		fmt.Fprintf(a.Stderr, "oncall: warning: handoff not journaled: %s\n", oneLine(err.Error()))
+	switch {
+	case e.out != "":
+		if err := os.WriteFile(e.out, body, 0o644); err != nil {
+			return fmt.Errorf("writing the handoff: %w", unwrapPathError(err))
+		}
+		e.journal(handoff.TargetFile, format, map[string]string{"file": e.out}, nil)
+		e.notef("handoff written to %s", e.out)
+	case !posted:
+		if _, err := e.Stdout.Write(body); err != nil {
+			return err
+		}
+		e.journal(handoff.TargetStdout, format, nil, nil)
+	}
+	return nil
+}
+
+// post posts the Markdown to the webhook under its own timeout.
+func (e export) post(parent context.Context, webhook string) error {
+	ctx, cancel := context.WithTimeout(parent, handoff.PostTimeout)
+	defer cancel()
+	err := handoff.Post(ctx, nil, webhook, e.md)
+	e.journal(handoff.TargetWebhook, "md", nil, err)
+	if err != nil {
+		return err
+	}
+	e.notef("handoff posted to the webhook")
+	return nil
+}
+
+// journal records an export; a journal failure is only a warning (the
+// handoff itself went out).
+func (e export) journal(target, format string, extra map[string]string, failed error) {
+	en := handoff.ExportEntry(e.cfg.Identity.User, e.cfg.CurrentContext, e.s, target, format, time.Now(), failed)
+	for k, val := range extra {
+		en.Extra[k] = val
+	}
+	if err := e.j.Append(en); err != nil {
+		e.warnf("handoff not journaled: %s", err)
 	}
 }
 
@@ -201,14 +207,4 @@ func unwrapPathError(err error) error {
 		return fmt.Errorf("%s: %w", pe.Path, pe.Err)
 	}
 	return err
-}
-
-// handoffScreens registers the handoff screen (H) and the note dialog (n).
-func (a *App) handoffScreens(cfg *config.Config) []kit.Entry {
-	jp := cfg.Journal.Path
-	if jp == "" {
-		jp = journal.DefaultPath(a.Getenv)
-	}
-	opts := handoffscreen.Options{Webhook: a.configuredWebhook(cfg), JournalPath: jp}
-	return []kit.Entry{handoffscreen.Entry(opts), handoffscreen.NotesEntry(opts)}
 }

@@ -18,7 +18,7 @@ import (
 
 	"oncall/internal/handoff"
 	"oncall/internal/journal"
-	"oncall/internal/testenv"
+	"oncall/internal/testkit/testenv"
 )
 
 // incident is the scripted incident of the end-to-end test, relative to

@@ -15,20 +15,23 @@ import (
 	"oncall/internal/alerts"
 	"oncall/internal/config"
 	"oncall/internal/logview"
-	"oncall/internal/sim"
-	"oncall/internal/sim/simlogs"
 	"oncall/internal/traceid"
+	"oncall/internal/wire"
 	"oncall/sources/loki"
-	"oncall/tui/kit"
-	"oncall/tui/screens/logs"
 )
 
+// logs is `oncall logs`: the lines of one LogQL query, built from
+// --query, --alert or --trace.
+type logs struct {
+	*App
+	query, alert, trace string
+	since               time.Duration
+	sinceSet            bool
+	limit, batch        int
+}
+
 func (a *App) logsCmd() *cobra.Command {
-	var (
-		query, alertRef, trace string
-		since                  time.Duration
-		limit, batch           int
-	)
+	v := &logs{App: a}
 	cmd := &cobra.Command{
 		Use:   "logs",
 		Short: "Print log lines from Loki for a LogQL query, an alert or a trace id",
@@ -50,108 +53,108 @@ traceID and spanID.`,
   oncall logs --trace 4bf92f3577b34da6a3ce929d0e0e4736 -o json`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if err := a.checkOutput(); err != nil {
-				return err
-			}
-			n := 0
-			for _, s := range []string{query, alertRef, trace} {
-				if strings.TrimSpace(s) != "" {
-					n++
-				}
-			}
-			if n != 1 {
-				return errors.New("logs: give exactly one of --query, --alert or --trace")
-			}
-			if limit <= 0 || batch <= 0 || since <= 0 {
-				return errors.New("logs: --limit, --batch and --since must be positive")
-			}
-			cfg, err := a.Config()
-			if err != nil {
-				return err
-			}
-			cur, err := cfg.Current()
-			if err != nil {
-				return err
-			}
-			c, err := a.logsLoki(cfg.CurrentContext, cur.Loki)
-			if err != nil {
-				return err
-			}
-			x, err := traceid.NewExtractor(cur.Loki.TraceRegex)
-			if err != nil {
-				return fmt.Errorf("[contexts.%s.loki] trace_regex: %w", cfg.CurrentContext, err)
-			}
-			ctx, cancel := a.ctx(cmd.Context())
-			defer cancel()
-			end := time.Now()
-			load := logview.Load{Query: strings.TrimSpace(query), Start: end.Add(-since), End: end, Max: limit, Batch: batch}
-			switch {
-			case alertRef != "":
-				if load.Query, load.Start, err = a.alertLogQuery(ctx, c, cur.Loki.AlertSelector, alertRef, end); err != nil {
-					return err
-				}
-				if cmd.Flags().Changed("since") {
-					load.Start = end.Add(-since)
-				}
-			case trace != "":
-				if load.Query, err = traceLogQuery(ctx, c, cur.Loki.TraceSelector, trace, load.Start, end); err != nil {
-					return err
-				}
-			}
-			rows, capped, err := load.Fetch(ctx, c, logview.NewBuilder(x, time.Local))
-			if err != nil {
-				return err
-			}
-			if capped {
-				fmt.Fprintf(a.Stderr, "oncall: warning: --limit %d reached: older lines of the window are left out\n", limit)
-			}
-			if a.output == "json" {
-				return writeLogLines(a.Stdout, rows)
-			}
-			fmt.Fprintf(a.Stderr, "oncall: %s · %s → %s · %d lines\n", oneLine(load.Query), load.Start.Format("15:04:05"), load.End.Format("15:04:05"), len(rows))
-			t := newTable(a.Stdout, "TIME", "SERVICE", "LEVEL", "LINE")
-			for _, r := range rows {
-				lvl := r.Level.String()
-				if lvl == "" {
-					lvl = "-"
-				}
-				svc := r.Service
-				if svc == "" {
-					svc = "-"
-				}
-				t.row(r.Time.Format("2006-01-02 15:04:05.000"), svc, lvl, r.Line)
-			}
-			return t.flush()
+			v.sinceSet = cmd.Flags().Changed("since")
+			return a.exec(cmd, v)
 		},
 	}
 	f := cmd.Flags()
-	f.StringVar(&query, "query", "", "LogQL log query")
-	f.StringVar(&alertRef, "alert", "", "an alert's fingerprint or alertname: show its logs")
-	f.StringVar(&trace, "trace", "", "a trace id: show its lines across services")
-	f.DurationVar(&since, "since", time.Hour, "how far back to look (with --alert: overrides the alert's window)")
-	f.IntVar(&limit, "limit", 1000, "at most this many lines (the newest are kept)")
-	f.IntVar(&batch, "batch", logview.DefaultBatch, "lines per request; keep it below Loki's max_entries_limit_per_query")
+	f.StringVar(&v.query, "query", "", "LogQL log query")
+	f.StringVar(&v.alert, "alert", "", "an alert's fingerprint or alertname: show its logs")
+	f.StringVar(&v.trace, "trace", "", "a trace id: show its lines across services")
+	f.DurationVar(&v.since, "since", time.Hour, "how far back to look (with --alert: overrides the alert's window)")
+	f.IntVar(&v.limit, "limit", 1000, "at most this many lines (the newest are kept)")
+	f.IntVar(&v.batch, "batch", logview.DefaultBatch, "lines per request; keep it below Loki's max_entries_limit_per_query")
 	a.addOutputFlag(cmd)
 	return cmd
 }
 
-// logsLoki builds the Loki client of a context.
-func (a *App) logsLoki(ctxName string, l config.Loki) (*loki.Client, error) {
-	if strings.TrimSpace(l.URL) == "" {
-		return nil, fmt.Errorf("no Loki configured for context %q: set --loki-url, $ONCALL_LOKI_URL or [contexts.%s.loki] url", ctxName, ctxName)
+func (v *logs) run(ctx context.Context) error {
+	n := 0
+	for _, s := range []string{v.query, v.alert, v.trace} {
+		if strings.TrimSpace(s) != "" {
+			n++
+		}
 	}
-	return loki.New(loki.Config{URL: l.URL, Tenant: l.Tenant, Client: l.ClientConfig})
+	if n != 1 {
+		return errors.New("logs: give exactly one of --query, --alert or --trace")
+	}
+	if v.limit <= 0 || v.batch <= 0 || v.since <= 0 {
+		return errors.New("logs: --limit, --batch and --since must be positive")
+	}
+	cfg, err := v.Config()
+	if err != nil {
+		return err
+	}
+	c, err := wire.Loki(cfg)
+	if err != nil {
+		return err
+	}
+	cur, _ := cfg.Current() // wire.Loki checked it
+	x, err := traceid.NewExtractor(cur.Loki.TraceRegex)
+	if err != nil {
+		return fmt.Errorf("[contexts.%s.loki] trace_regex: %w", cfg.CurrentContext, err)
+	}
+	ctx, cancel := v.ctx(ctx)
+	defer cancel()
+	load, err := v.load(ctx, c, cur.Loki)
+	if err != nil {
+		return err
+	}
+	rows, capped, err := load.Fetch(ctx, c, logview.NewBuilder(x, time.Local))
+	if err != nil {
+		return err
+	}
+	if capped {
+		v.warnf("--limit %d reached: older lines of the window are left out", v.limit)
+	}
+	if v.json() {
+		return writeLogLines(v.Stdout, rows)
+	}
+	v.notef("%s · %s → %s · %d lines", load.Query, load.Start.Format("15:04:05"), load.End.Format("15:04:05"), len(rows))
+	t := newTable(v.Stdout, "TIME", "SERVICE", "LEVEL", "LINE")
+	for _, r := range rows {
+		t.row(r.Time.Format("2006-01-02 15:04:05.000"), orDash(r.Service), orDash(r.Level.String()), r.Line)
+	}
+	return t.flush()
 }
 
-// alertLogQuery finds an alert in Alertmanager by fingerprint or name and
+func orDash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}
+
+// load is the query and window of the flags: --query as given, --alert's
+// selector from the alert's labels and window, --trace's selector.
+func (v *logs) load(ctx context.Context, c *loki.Client, l config.Loki) (logview.Load, error) {
+	end := time.Now()
+	load := logview.Load{Query: strings.TrimSpace(v.query), Start: end.Add(-v.since), End: end, Max: v.limit, Batch: v.batch}
+	var err error
+	switch {
+	case v.alert != "":
+		if load.Query, load.Start, err = v.alertQuery(ctx, c, l.AlertSelector, end); err != nil {
+			return load, err
+		}
+		if v.sinceSet {
+			load.Start = end.Add(-v.since)
+		}
+	case v.trace != "":
+		load.Query, err = traceLogQuery(ctx, c, l.TraceSelector, v.trace, load.Start, end)
+	}
+	return load, err
+}
+
+// alertQuery finds the alert in Alertmanager by fingerprint or name and
 // returns its log query and window start. Several alerts of one name are
 // fine when they select the same streams (the earliest start wins).
-func (a *App) alertLogQuery(ctx context.Context, c *loki.Client, tmplSrc, ref string, now time.Time) (string, time.Time, error) {
+func (v *logs) alertQuery(ctx context.Context, c *loki.Client, tmplSrc string, now time.Time) (string, time.Time, error) {
+	ref := v.alert
 	tmpl, err := logview.ParseSelectorTemplate(tmplSrc)
 	if err != nil {
 		return "", time.Time{}, err
 	}
-	am, err := a.Alertmanager()
+	am, err := v.alertmanager()
 	if err != nil {
 		return "", time.Time{}, err
 	}
@@ -170,7 +173,6 @@ func (a *App) alertLogQuery(ctx context.Context, c *loki.Client, tmplSrc, ref st
 	}
 	sort.Slice(found, func(i, j int) bool { return found[i].Since().Before(found[j].Since()) })
 	var sel string
-	var fps []string
 	for _, al := range found {
 		start, end := logview.AlertWindow(al.Since(), now)
 		s, err := logview.ResolveSelector(ctx, c, tmpl, al.Labels, start, end)
@@ -178,6 +180,7 @@ func (a *App) alertLogQuery(ctx context.Context, c *loki.Client, tmplSrc, ref st
 			return "", time.Time{}, fmt.Errorf("alert %s (%s): %w", al.Name(), al.Fingerprint, err)
 		}
 		if sel != "" && s != sel {
+			var fps []string
 			for _, f := range found {
 				fps = append(fps, f.Fingerprint)
 			}
@@ -229,41 +232,5 @@ func writeLogLines(w io.Writer, rows []logview.Row) error {
 			return err
 		}
 	}
-	return nil
-}
-
-// logScreens registers the logs screen; without a Loki in the context it
-// is registered as not available, so its key says why. A client that
-// cannot be built is shown as the screen's error.
-func (a *App) logScreens(cfg *config.Config) []kit.Entry {
-	cur, err := cfg.Current()
-	if err != nil || strings.TrimSpace(cur.Loki.URL) == "" {
-		return []kit.Entry{logs.Entry(logs.Options{Context: cfg.CurrentContext})}
-	}
-	c, err := a.logsLoki(cfg.CurrentContext, cur.Loki)
-	return []kit.Entry{logs.Entry(logs.Options{
-		Client: c, Context: cfg.CurrentContext, Err: err, AlertSelector: cur.Loki.AlertSelector, TraceRegex: cur.Loki.TraceRegex, MaxLines: cur.Loki.MaxLines,
-	})}
-}
-
-// demoAlertSelector and demoTraceSelector are the demo context's [loki]
-// selectors.
-const (
-	demoAlertSelector = `{service_name="{{ .Labels.service }}"}`
-	demoTraceSelector = `{env="prod"}`
-)
-
-// demoLogs starts the simulated Loki (it stops when ctx ends) and points
-// the demo context at it.
-func (a *App) demoLogs(ctx context.Context, b *sim.Backend, cfg *config.Config) error {
-	cur := cfg.Contexts["demo"]
-	if cur == nil {
-		return errors.New("logs: no demo context")
-	}
-	srv, err := simlogs.Start(ctx, simlogs.Options{})
-	if err != nil {
-		return err
-	}
-	cur.Loki.URL, cur.Loki.AlertSelector, cur.Loki.TraceSelector = srv.URL(), demoAlertSelector, demoTraceSelector
 	return nil
 }

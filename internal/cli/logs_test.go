@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"oncall/internal/sim"
+	"oncall/internal/demo/sim"
 	"oncall/sources/loki/lokitest"
 )
 

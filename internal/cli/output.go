@@ -7,12 +7,53 @@ import (
 	"fmt"
 	"io"
 	"reflect"
-	"sort"
 	"strings"
 	"text/tabwriter"
 
+	"github.com/spf13/cobra"
+
+	"oncall/internal/httpx"
 	"oncall/internal/sanitize"
 )
+
+// Everything a verb prints goes through here: its result (-o table|json),
+// tables, and the lines on stderr (warnings and notes), which are one line
+// each, safe for a terminal and without the config's secrets.
+
+// addOutputFlag adds -o table|json.
+func (a *App) addOutputFlag(cmd *cobra.Command) {
+	cmd.Flags().StringVarP(&a.output, "output", "o", "table", "output format: table or json")
+}
+
+func (a *App) checkOutput() error {
+	switch a.output {
+	case "table", "json", "":
+		return nil
+	}
+	return fmt.Errorf("unknown output format %q: use table or json", a.output)
+}
+
+func (a *App) json() bool { return a.output == "json" }
+
+// result prints v as JSON with -o json, else text and a newline.
+func (a *App) result(v any, text string) error {
+	if a.json() {
+		return writeJSON(a.Stdout, v)
+	}
+	_, err := fmt.Fprintln(a.Stdout, text)
+	return err
+}
+
+// warnf prints "oncall: warning: …" on stderr.
+func (a *App) warnf(format string, args ...any) { a.notef("warning: "+format, args...) }
+
+// notef prints "oncall: …" on stderr.
+func (a *App) notef(format string, args ...any) {
+	fmt.Fprintf(a.Stderr, "oncall: %s\n", a.scrub(fmt.Sprintf(format, args...)))
+}
+
+// scrub is s on one line, safe for a terminal, without the config's secrets.
+func (a *App) scrub(s string) string { return httpx.ScrubLine(s, a.secrets()) }
 
 // writeJSON prints v as indented JSON, byte for byte what json.Encoder
 // with SetIndent("", "  ") prints. A slice is marshalled element by element
@@ -137,5 +178,3 @@ func (t *table) row(cells ...string) {
 }
 
 func (t *table) flush() error { return t.tw.Flush() }
-
-func sortStrings(s []string) { sort.Strings(s) }

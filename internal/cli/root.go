@@ -1,5 +1,8 @@
-// Package cli is oncall's command line: one file per verb, a timeout on every
-// action, table and JSON output, config values as flag defaults.
+// Package cli is oncall's command line, and only that: one file per verb.
+// A verb is a small struct whose fields are its flags and whose run method
+// does the work, under --timeout wherever it talks to a server, and prints
+// through output.go (tables, JSON, warnings). Clients, the screen's
+// dependencies and the demo are built by internal/wire and internal/demo.
 package cli
 
 import (
@@ -15,9 +18,7 @@ import (
 
 	"oncall/internal/actions"
 	"oncall/internal/config"
-	"oncall/internal/httpx"
-	"oncall/internal/journal"
-	"oncall/internal/sanitize"
+	"oncall/internal/wire"
 	"oncall/sources/alertmanager"
 	"oncall/sources/prometheus"
 )
@@ -55,12 +56,7 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if err == nil {
 		return 0
 	}
-	var secrets []string
-	if app.cfg != nil {
-		secrets = app.cfg.Secrets()
-	}
-	msg := httpx.Scrub(oneLine(err.Error()), secrets)
-	fmt.Fprintf(stderr, "oncall: %s\n", msg)
+	fmt.Fprintf(stderr, "oncall: %s\n", app.scrub(err.Error()))
 	var ee exitError
 	if errors.As(err, &ee) {
 		return ee.code
@@ -76,12 +72,6 @@ type exitError struct {
 func (e exitError) Error() string { return e.err.Error() }
 func (e exitError) Unwrap() error { return e.err }
 
-func oneLine(s string) string {
-	s = strings.TrimSpace(s)
-	s = strings.ReplaceAll(s, "\n", "; ")
-	return sanitize.Text(s)
-}
-
 // Root builds the command tree.
 func (a *App) Root() *cobra.Command {
 	root := &cobra.Command{
@@ -90,9 +80,7 @@ func (a *App) Root() *cobra.Command {
 		Long:          "oncall shows what is firing (Alertmanager, Prometheus), how bad it is (SLO burn),\nwhy (Loki logs, Jaeger traces), what to do (runbooks), and acts (silence, ack).\nWith no command it opens the interactive screen.",
 		SilenceUsage:  true,
 		SilenceErrors: true,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			return a.runTUI(cmd.Context())
-		},
+		RunE:          a.runE(&tuiVerb{App: a}),
 	}
 	pf := root.PersistentFlags()
 	pf.StringVar(&a.flags.ConfigPath, "config", "", "config file (default $ONCALL_CONFIG, then $XDG_CONFIG_HOME/oncall/config.toml)")
@@ -107,13 +95,31 @@ func (a *App) Root() *cobra.Command {
 	root.AddCommand(
 		a.alertsCmd(), a.silenceCmd(), a.ackCmd(), a.checkCmd(), a.versionCmd(), a.demoCmd(),
 		a.completionCmd(), a.manCmd(),
+		a.logsCmd(), a.traceCmd(), a.budgetCmd(), a.runbookCmd(), a.handoffCmd(), a.serveCmd(),
 	)
-	for _, c := range []*cobra.Command{a.logsCmd(), a.traceCmd(), a.budgetCmd(), a.runbookCmd(), a.handoffCmd(), a.serveCmd()} {
-		if c != nil {
-			root.AddCommand(c)
+	return root
+}
+
+// A verb is one command's action: its flags are the struct's fields, bound
+// by the command's constructor, and run does the work.
+type verb interface {
+	run(ctx context.Context) error
+}
+
+// runE adapts a verb without arguments to cobra.
+func (a *App) runE(v verb) func(*cobra.Command, []string) error {
+	return func(cmd *cobra.Command, _ []string) error { return a.exec(cmd, v) }
+}
+
+// exec checks -o where the command has it, then runs the verb with the
+// command's context.
+func (a *App) exec(cmd *cobra.Command, v verb) error {
+	if cmd.Flags().Lookup("output") != nil {
+		if err := a.checkOutput(); err != nil {
+			return err
 		}
 	}
-	return root
+	return v.run(cmd.Context())
 }
 
 // Config loads the configuration once.
@@ -127,10 +133,18 @@ func (a *App) Config() (*config.Config, error) {
 		return nil, err
 	}
 	for _, w := range cfg.Warnings {
-		fmt.Fprintf(a.Stderr, "oncall: warning: %s\n", w)
+		a.warnf("%s", w)
 	}
 	a.cfg = cfg
 	return cfg, nil
+}
+
+// secrets are the loaded config's secrets (none before it is loaded).
+func (a *App) secrets() []string {
+	if a.cfg == nil {
+		return nil
+	}
+	return a.cfg.Secrets()
 }
 
 // ctx returns a context bounded by --timeout.
@@ -141,80 +155,28 @@ func (a *App) ctx(parent context.Context) (context.Context, context.CancelFunc) 
 	return context.WithTimeout(parent, a.timeout)
 }
 
-// Alertmanager builds the client for the current context.
-func (a *App) Alertmanager() (*alertmanager.Client, error) {
+// withConfig loads the config and builds something from it.
+func withConfig[T any](a *App, build func(*config.Config) (T, error)) (T, error) {
 	cfg, err := a.Config()
 	if err != nil {
-		return nil, err
+		var zero T
+		return zero, err
 	}
-	cur, err := cfg.Current()
-	if err != nil {
-		return nil, err
-	}
-	if len(cur.Alertmanager.URLs) == 0 {
-		return nil, fmt.Errorf("no Alertmanager configured for context %q: set --alertmanager-url, $ONCALL_ALERTMANAGER_URL or [contexts.%s.alertmanager] urls", cfg.CurrentContext, cfg.CurrentContext)
-	}
-	return alertmanager.New(alertmanager.Config{URLs: cur.Alertmanager.URLs, Client: cur.Alertmanager.ClientConfig})
+	return build(cfg)
 }
 
-// Prometheus builds the client for the current context, or nil if none is set.
-func (a *App) Prometheus() (*prometheus.Client, error) {
-	cfg, err := a.Config()
-	if err != nil {
-		return nil, err
-	}
-	cur, err := cfg.Current()
-	if err != nil {
-		return nil, err
-	}
-	if cur.Prometheus.URL == "" {
-		return nil, nil
-	}
-	return prometheus.New(prometheus.Config{URL: cur.Prometheus.URL, Client: cur.Prometheus.ClientConfig})
+func (a *App) alertmanager() (*alertmanager.Client, error) { return withConfig(a, wire.Alertmanager) }
+
+// prometheus is nil (and no error) when the context has none.
+func (a *App) prometheus() (*prometheus.Client, error) { return withConfig(a, wire.Prometheus) }
+
+func (a *App) actions() (*actions.Service, error) {
+	return withConfig(a, func(cfg *config.Config) (*actions.Service, error) { return wire.Actions(cfg, a.Getenv) })
 }
 
-// Journal opens the action journal.
-func (a *App) Journal() (*journal.Journal, error) {
-	cfg, err := a.Config()
-	if err != nil {
-		return nil, err
-	}
-	p := cfg.Journal.Path
-	if p == "" {
-		p = journal.DefaultPath(a.Getenv)
-	}
-	j, err := journal.Open(p)
-	if err != nil {
-		return nil, err
-	}
-	j.Retention = cfg.Journal.Retention.D()
-	return j, nil
-}
-
-// Actions builds the write service.
-func (a *App) Actions() (*actions.Service, error) {
-	am, err := a.Alertmanager()
-	if err != nil {
-		return nil, err
-	}
-	j, err := a.Journal()
-	if err != nil {
-		return nil, err
-	}
-	return &actions.Service{AM: am, Journal: j, User: a.cfg.Identity.User, Context: a.cfg.CurrentContext}, nil
-}
-
-// addOutputFlag adds -o table|json.
-func (a *App) addOutputFlag(cmd *cobra.Command) {
-	cmd.Flags().StringVarP(&a.output, "output", "o", "table", "output format: table or json")
-}
-
-func (a *App) checkOutput() error {
-	switch a.output {
-	case "table", "json", "":
-		return nil
-	}
-	return fmt.Errorf("unknown output format %q: use table or json", a.output)
+// wireEnv is what internal/wire needs from this invocation.
+func (a *App) wireEnv() wire.Env {
+	return wire.Env{Getenv: a.Getenv, Timeout: a.timeout, Warn: func(s string) { a.warnf("%s", s) }}
 }
 
 // peekConfig loads the config for flag defaults, before flags are parsed:

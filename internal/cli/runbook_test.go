@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"oncall/internal/testenv"
+	"oncall/internal/testkit/testenv"
 	"oncall/runbooks"
 )
 

@@ -18,8 +18,8 @@ import (
 	"testing"
 	"time"
 
-	"oncall/internal/sim"
-	"oncall/internal/sim/simtraces"
+	"oncall/internal/demo/sim"
+	"oncall/internal/demo/simtraces"
 	"oncall/sources/loki/lokitest"
 )
 

@@ -2,31 +2,32 @@ package cli
 
 import (
 	"context"
-	"fmt"
 	"log/slog"
 	"os/signal"
-	"path/filepath"
-	"sync"
 	"syscall"
 	"time"
 
 	"github.com/spf13/cobra"
 
-	"oncall/internal/actions"
 	"oncall/internal/config"
-	"oncall/internal/journal"
+	"oncall/internal/demo"
 	"oncall/internal/serve"
-	"oncall/internal/sim"
-	"oncall/tui"
+	"oncall/internal/wire"
 )
 
+// serveVerb is `oncall serve`: the screen over SSH, on the configured
+// context or (--demo) the simulated incident.
+type serveVerb struct {
+	*App
+	listen, keys, hostKey string
+	maxSessions           int
+	idle                  time.Duration
+	demo                  bool
+	changed               func(flag string) bool
+}
+
 func (a *App) serveCmd() *cobra.Command {
-	var (
-		listen, keys, hostKey string
-		maxSessions           int
-		idle                  time.Duration
-		demo                  bool
-	)
+	v := &serveVerb{App: a}
 	cmd := &cobra.Command{
 		Use:   "serve",
 		Short: "Serve the interactive screen over SSH (for a bastion host)",
@@ -49,132 +50,87 @@ get up to 20s to finish, and each session closes with a final message.`,
   ssh -p 2222 -t bastion`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			ctx, stop := signal.NotifyContext(cmd.Context(), syscall.SIGINT, syscall.SIGTERM)
-			defer stop()
-			// The demo servers outlive the graceful shutdown of the sessions.
-			simCtx, stopSim := context.WithCancel(context.WithoutCancel(ctx))
-			defer stopSim()
-			cfg, journalPath, err := a.serveConfig(simCtx, demo)
-			if err != nil {
-				return err
-			}
-			sc := cfg.Serve
-			f := cmd.Flags()
-			if f.Changed("listen") {
-				sc.Listen = listen
-			}
-			if f.Changed("authorized-keys") {
-				sc.AuthorizedKeys = keys
-			}
-			if f.Changed("host-key") {
-				sc.HostKey = hostKey
-			}
-			if f.Changed("max-sessions") {
-				sc.MaxSessions = maxSessions
-			}
-			if f.Changed("idle-timeout") {
-				sc.IdleTimeout = config.Duration(idle)
-			}
-			if sc.HostKey == "" {
-				sc.HostKey = serve.DefaultHostKeyPath(a.Getenv)
-			}
-			build, err := a.serveDeps(cfg, journalPath)
-			if err != nil {
-				return err
-			}
-			srv, err := serve.New(serve.Config{
-				AuthorizedKeys: sc.AuthorizedKeys,
-				HostKey:        sc.HostKey,
-				Roles:          serve.Roles{Responders: sc.Responders, Viewers: sc.Viewers},
-				IdleTimeout:    sc.IdleTimeout.D(),
-				MaxSessions:    sc.MaxSessions,
-				Secrets:        cfg.Secrets(),
-				Logger:         slog.New(slog.NewTextHandler(a.Stderr, nil)),
-				Deps:           build,
-			})
-			if err != nil {
-				return err
-			}
-			return srv.ListenAndServe(ctx, sc.Listen)
+			v.changed = cmd.Flags().Changed
+			return a.exec(cmd, v)
 		},
 	}
 	f := cmd.Flags()
-	f.StringVar(&listen, "listen", "", "address to listen on (default [serve] listen, 127.0.0.1:2222)")
-	f.StringVar(&keys, "authorized-keys", "", "OpenSSH authorized_keys file of the operators (default [serve] authorized_keys)")
-	f.StringVar(&hostKey, "host-key", "", "host private key, created with mode 0600 if missing (default [serve] host_key, then $XDG_STATE_HOME/oncall/ssh_host_ed25519_key)")
-	f.IntVar(&maxSessions, "max-sessions", 0, "most concurrent sessions, 0 for no limit (default [serve] max_sessions, 16)")
-	f.DurationVar(&idle, "idle-timeout", 0, "close sessions without input for this long, 0 for never (default [serve] idle_timeout, 30m)")
-	f.BoolVar(&demo, "demo", false, "serve the simulated incident of `oncall demo` instead of the configured context")
+	f.StringVar(&v.listen, "listen", "", "address to listen on (default [serve] listen, 127.0.0.1:2222)")
+	f.StringVar(&v.keys, "authorized-keys", "", "OpenSSH authorized_keys file of the operators (default [serve] authorized_keys)")
+	f.StringVar(&v.hostKey, "host-key", "", "host private key, created with mode 0600 if missing (default [serve] host_key, then $XDG_STATE_HOME/oncall/ssh_host_ed25519_key)")
+	f.IntVar(&v.maxSessions, "max-sessions", 0, "most concurrent sessions, 0 for no limit (default [serve] max_sessions, 16)")
+	f.DurationVar(&v.idle, "idle-timeout", 0, "close sessions without input for this long, 0 for never (default [serve] idle_timeout, 30m)")
+	f.BoolVar(&v.demo, "demo", false, "serve the simulated incident of `oncall demo` instead of the configured context")
 	return cmd
 }
 
-// serveConfig loads the config, or with demo starts the simulated servers
-// (they stop when ctx ends) and returns the demo config with the [serve]
-// settings of the real one. journalPath is "" for the configured journal.
-func (a *App) serveConfig(ctx context.Context, demo bool) (*config.Config, string, error) {
-	base, err := a.Config()
+func (v *serveVerb) run(ctx context.Context) error {
+	ctx, stop := signal.NotifyContext(ctx, syscall.SIGINT, syscall.SIGTERM)
+	defer stop()
+	// The demo servers outlive the graceful shutdown of the sessions.
+	simCtx, stopSim := context.WithCancel(context.WithoutCancel(ctx))
+	defer stopSim()
+	cfg, err := v.config(simCtx)
 	if err != nil {
-		return nil, "", err
+		return err
 	}
-	if !demo {
-		return base, "", nil
-	}
-	b, err := sim.Start(ctx, sim.Options{})
+	sc := v.settings(cfg.Serve)
+	sessions, err := wire.Sessions(cfg, v.wireEnv())
 	if err != nil {
-		return nil, "", fmt.Errorf("demo: %w", err)
+		return withHint(err, "or serve --demo")
 	}
-	cfg := demoConfig(a, b)
-	cfg.Serve = base.Serve
-	for _, extra := range []func(context.Context, *sim.Backend, *config.Config) error{a.demoLogs, a.demoTraces, a.demoSLO, a.demoRunbooks} {
-		if err := extra(ctx, b, cfg); err != nil {
-			return nil, "", fmt.Errorf("demo: %w", err)
-		}
+	srv, err := serve.New(serve.Config{
+		AuthorizedKeys: sc.AuthorizedKeys,
+		HostKey:        sc.HostKey,
+		Roles:          serve.Roles{Responders: sc.Responders, Viewers: sc.Viewers},
+		IdleTimeout:    sc.IdleTimeout.D(),
+		MaxSessions:    sc.MaxSessions,
+		Secrets:        cfg.Secrets(),
+		Logger:         slog.New(slog.NewTextHandler(v.Stderr, nil)),
+		Deps:           sessions,
+	})
+	if err != nil {
+		return err
 	}
-	a.cfg = cfg
-	return cfg, filepath.Join(filepath.Dir(journal.DefaultPath(a.Getenv)), "demo-journal.jsonl"), nil
+	return srv.ListenAndServe(ctx, sc.Listen)
 }
 
-// serveDeps builds the source clients once (they are safe for concurrent
-// use and only read) and returns the per-session builder: each session gets
-// a copy of the config with its own identity, its own screens and, for
-// responders only, its own action service.
-func (a *App) serveDeps(cfg *config.Config, journalPath string) (serve.DepsFunc, error) {
-	a.cfg = cfg
-	cur, err := cfg.Current()
+// config loads the config, or with --demo starts the simulated incident
+// (it stops when ctx ends) and returns its config with the [serve]
+// settings of the real one.
+func (v *serveVerb) config(ctx context.Context) (*config.Config, error) {
+	base, err := v.Config()
+	if err != nil || !v.demo {
+		return base, err
+	}
+	in, err := demo.Start(ctx, v.demoOptions(""))
 	if err != nil {
 		return nil, err
 	}
-	shared := tui.Deps{Config: cfg}
-	var j *journal.Journal
-	if len(cur.Alertmanager.URLs) > 0 {
-		if shared.AM, err = a.Alertmanager(); err != nil {
-			return nil, err
-		}
-		if j, err = a.Journal(); err != nil {
-			return nil, err
-		}
-		if journalPath != "" {
-			j.Path = journalPath
-		}
+	in.Config.Serve = base.Serve
+	v.cfg = in.Config
+	return in.Config, nil
+}
+
+// settings are [serve] with the flags given on top.
+func (v *serveVerb) settings(sc config.Serve) config.Serve {
+	if v.changed("listen") {
+		sc.Listen = v.listen
 	}
-	if shared.Prom, err = a.Prometheus(); err != nil {
-		return nil, err
+	if v.changed("authorized-keys") {
+		sc.AuthorizedKeys = v.keys
 	}
-	if shared.AM == nil && shared.Prom == nil {
-		return nil, fmt.Errorf("context %q has no Alertmanager or Prometheus: set --alertmanager-url/--prometheus-url, the ONCALL_* variables or a config file (or serve --demo)", cfg.CurrentContext)
+	if v.changed("host-key") {
+		sc.HostKey = v.hostKey
 	}
-	var mu sync.Mutex // feature screen builders are not promised to be concurrency-safe
-	return func(id serve.Identity) (tui.Deps, error) {
-		mu.Lock()
-		defer mu.Unlock()
-		c := *cfg
-		c.Identity.User = id.Name()
-		d := shared
-		d.Config = &c
-		if id.Role == serve.RoleResponder && d.AM != nil {
-			d.Actions = &actions.Service{AM: d.AM, Journal: j, User: id.Name(), Context: c.CurrentContext}
-		}
-		d.Screens, d.Entries = a.screens(&c), a.entries(&c)
-		return d, nil
-	}, nil
+	if v.changed("max-sessions") {
+		sc.MaxSessions = v.maxSessions
+	}
+	if v.changed("idle-timeout") {
+		sc.IdleTimeout = config.Duration(v.idle)
+	}
+	if sc.HostKey == "" {
+		sc.HostKey = serve.DefaultHostKeyPath(v.Getenv)
+	}
+	return sc
 }

@@ -17,7 +17,7 @@ import (
 
 	gossh "golang.org/x/crypto/ssh"
 
-	"oncall/internal/testenv"
+	"oncall/internal/testkit/testenv"
 )
 
 func TestServeNeedsAuthorizedKeys(t *testing.T) {

@@ -1,40 +1,40 @@
 package cli
 
 import (
-	"fmt"
+	"context"
 	"time"
 
 	"github.com/spf13/cobra"
+
+	"oncall/internal/actions"
 )
 
+// silenceExtend is `oncall silence extend ID`.
+type silenceExtend struct {
+	*App
+	id  string
+	dur time.Duration
+}
+
 func (a *App) silenceExtendCmd() *cobra.Command {
-	var dur time.Duration
+	v := &silenceExtend{App: a}
 	cmd := &cobra.Command{
 		Use:   "extend ID",
 		Short: "Extend a silence in place (same ID): its end moves to max(now, end) + duration",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := a.checkOutput(); err != nil {
-				return err
-			}
-			svc, err := a.Actions()
-			if err != nil {
-				return err
-			}
-			ctx, cancel := a.ctx(cmd.Context())
-			defer cancel()
-			id, end, err := svc.Extend(ctx, args[0], dur)
-			if err != nil {
-				return err
-			}
-			if a.output == "json" {
-				return writeJSON(a.Stdout, map[string]any{"id": id, "endsAt": end.UTC()})
-			}
-			fmt.Fprintf(a.Stdout, "%s ends %s\n", id, end.Local().Format(time.RFC3339))
-			return nil
+			v.id = args[0]
+			return a.exec(cmd, v)
 		},
 	}
-	cmd.Flags().DurationVarP(&dur, "duration", "d", time.Hour, "how much longer")
+	cmd.Flags().DurationVarP(&v.dur, "duration", "d", time.Hour, "how much longer")
 	a.addOutputFlag(cmd)
 	return cmd
+}
+
+func (v *silenceExtend) run(ctx context.Context) error {
+	return v.act(ctx, func(ctx context.Context, svc *actions.Service) (any, string, error) {
+		id, end, err := svc.Extend(ctx, v.id, v.dur)
+		return map[string]any{"id": id, "endsAt": end.UTC()}, id + " ends " + end.Local().Format(time.RFC3339), err
+	})
 }

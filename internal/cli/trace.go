@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -11,21 +10,21 @@ import (
 	"github.com/charmbracelet/x/term"
 	"github.com/spf13/cobra"
 
-	"oncall/internal/config"
-	"oncall/internal/httpx"
 	"oncall/internal/sanitize"
-	"oncall/internal/sim"
-	"oncall/internal/sim/simtraces"
 	"oncall/internal/waterfall"
+	"oncall/internal/wire"
 	"oncall/sources/jaeger"
-	"oncall/sources/loki"
-	"oncall/tui/kit"
-	"oncall/tui/screens/trace"
-	"oncall/tui/screens/traces"
 )
 
+// trace is `oncall trace ID`.
+type trace struct {
+	*App
+	id    string
+	width int
+}
+
 func (a *App) traceCmd() *cobra.Command {
-	var width int
+	v := &trace{App: a}
 	cmd := &cobra.Command{
 		Use:   "trace ID",
 		Short: "Show one trace from Jaeger: a text waterfall, or its spans as JSON",
@@ -38,47 +37,47 @@ With -o json it prints {traceID, spans: [...]}, every span Jaeger holds.`,
   oncall trace 4bf92f3577b34da6 -o json | jq '.spans[] | select(.error)'`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := a.checkOutput(); err != nil {
-				return err
-			}
-			if width < 0 {
-				return fmt.Errorf("--width %d: must be positive", width)
-			}
-			id, err := jaeger.NormalizeTraceID(args[0])
-			if err != nil {
-				return err
-			}
-			cfg, err := a.Config()
-			if err != nil {
-				return err
-			}
-			cur, err := cfg.Current()
-			if err != nil {
-				return err
-			}
-			jc, err := a.jaegerClient(cfg.CurrentContext, cur.Jaeger)
-			if err != nil {
-				return err
-			}
-			defer func() { _ = jc.Close() }()
-			ctx, cancel := a.ctx(cmd.Context())
-			defer cancel()
-			t, err := jc.GetTrace(ctx, id)
-			if err != nil {
-				return err
-			}
-			if a.output == "json" {
-				return writeJSON(a.Stdout, t)
-			}
-			if width == 0 {
-				width = traceTermWidth(a.Stdout)
-			}
-			return writeTraceText(a.Stdout, t, width, traceUIBase(cur.Jaeger))
+			v.id = args[0]
+			return a.exec(cmd, v)
 		},
 	}
 	a.addOutputFlag(cmd)
-	cmd.Flags().IntVar(&width, "width", 0, "columns of the text waterfall (default: the terminal's, 80 when not a terminal)")
+	cmd.Flags().IntVar(&v.width, "width", 0, "columns of the text waterfall (default: the terminal's, 80 when not a terminal)")
 	return cmd
+}
+
+func (v *trace) run(ctx context.Context) error {
+	if v.width < 0 {
+		return fmt.Errorf("--width %d: must be positive", v.width)
+	}
+	id, err := jaeger.NormalizeTraceID(v.id)
+	if err != nil {
+		return err
+	}
+	cfg, err := v.Config()
+	if err != nil {
+		return err
+	}
+	jc, err := wire.Jaeger(cfg)
+	if err != nil {
+		return err
+	}
+	defer func() { _ = jc.Close() }()
+	ctx, cancel := v.ctx(ctx)
+	defer cancel()
+	t, err := jc.GetTrace(ctx, id)
+	if err != nil {
+		return err
+	}
+	if v.json() {
+		return writeJSON(v.Stdout, t)
+	}
+	width := v.width
+	if width == 0 {
+		width, _ = terminalWidth(v.Stdout)
+	}
+	cur, _ := cfg.Current() // wire.Jaeger checked it
+	return writeTraceText(v.Stdout, t, width, wire.JaegerUI(cur.Jaeger))
 }
 
 // writeTraceText prints the text waterfall and the trace's Jaeger UI link.
@@ -88,88 +87,22 @@ func writeTraceText(w io.Writer, t *jaeger.Trace, width int, uiBase string) erro
 		b.WriteString(l)
 		b.WriteByte('\n')
 	}
-	if url := jaeger.TraceURL(uiBase, t.TraceID); url != "" {
-		b.WriteString("jaeger: " + sanitize.Text(url) + "\n")
+	if u := jaeger.TraceURL(uiBase, t.TraceID); u != "" {
+		b.WriteString("jaeger: " + sanitize.Text(u) + "\n")
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
 }
 
-// traceTermWidth is the terminal's width, or 80 when w is not a terminal.
-func traceTermWidth(w io.Writer) int {
-	if f, ok := w.(*os.File); ok && term.IsTerminal(f.Fd()) {
-		if cols, _, err := term.GetSize(f.Fd()); err == nil && cols > 0 {
-			return cols
-		}
+// terminalWidth is w's width and true when w is a terminal; 80 when the
+// width is unknown or w is not a terminal (false).
+func terminalWidth(w io.Writer) (int, bool) {
+	f, ok := w.(*os.File)
+	if !ok || !term.IsTerminal(f.Fd()) {
+		return 80, false
 	}
-	return 80
-}
-
-// traceUIBase is where Jaeger's UI is: ui_url, else the query URL (Jaeger
-// serves its UI there).
-func traceUIBase(j config.Jaeger) string {
-	if strings.TrimSpace(j.UIURL) != "" {
-		return j.UIURL
+	if cols, _, err := term.GetSize(f.Fd()); err == nil && cols > 0 {
+		return cols, true
 	}
-	return j.URL
-}
-
-// jaegerClient builds the Jaeger client of a context.
-func (a *App) jaegerClient(ctxName string, j config.Jaeger) (jaeger.Client, error) {
-	if strings.TrimSpace(j.URL) == "" && strings.TrimSpace(j.GRPC) == "" {
-		return nil, fmt.Errorf("no Jaeger configured for context %q: set --jaeger-url, $ONCALL_JAEGER_URL or [contexts.%s.jaeger] url", ctxName, ctxName)
-	}
-	return jaeger.New(jaeger.Config{URL: j.URL, GRPC: j.GRPC, Client: j.ClientConfig})
-}
-
-// traceEntries registers the trace screen (opened from a log line or the
-// error-trace list) and the error-trace list (T on an alert); without a
-// Jaeger both are there but say they are not available. The trace's logs
-// come from the context's Loki, when it has one.
-func (a *App) traceEntries(cfg *config.Config) []kit.Entry {
-	var to trace.Options
-	list := traces.Options{Timeout: a.timeout}
-	if cur, err := cfg.Current(); err == nil && (strings.TrimSpace(cur.Jaeger.URL) != "" || strings.TrimSpace(cur.Jaeger.GRPC) != "") {
-		if jc, err := a.jaegerClient(cfg.CurrentContext, cur.Jaeger); err != nil {
-			fmt.Fprintf(a.Stderr, "oncall: warning: traces disabled: %s\n", oneLine(httpx.Scrub(err.Error(), cfg.Secrets())))
-		} else {
-			to = trace.Options{
-				Jaeger: jc, TraceSelector: cur.Loki.TraceSelector, TraceRegex: cur.Loki.TraceRegex,
-				UIURL: traceUIBase(cur.Jaeger), Timeout: a.timeout,
-			}
-			list.Jaeger, list.Services = jc, cur.Jaeger.Services
-			to.Loki = a.traceLogs(cfg, cur)
-		}
-	}
-	return []kit.Entry{trace.Entry(to), traces.Entry(list)}
-}
-
-// traceLogs is the Loki the trace screen reads a trace's logs from (nil
-// without one).
-func (a *App) traceLogs(cfg *config.Config, cur *config.Context) trace.LogSource {
-	if strings.TrimSpace(cur.Loki.URL) == "" {
-		return nil
-	}
-	lc, err := loki.New(loki.Config{URL: cur.Loki.URL, Tenant: cur.Loki.Tenant, Client: cur.Loki.ClientConfig})
-	if err != nil {
-		fmt.Fprintf(a.Stderr, "oncall: warning: trace logs disabled: %s\n", oneLine(httpx.Scrub(err.Error(), cfg.Secrets())))
-		return nil
-	}
-	return lc
-}
-
-// demoTraces starts the simulated Jaeger (it stops when ctx ends) with the
-// incident's traces — the same trace and span ids as the demo's log lines
-// — and points the demo context at it.
-func (a *App) demoTraces(ctx context.Context, b *sim.Backend, cfg *config.Config) error {
-	cur := cfg.Contexts["demo"]
-	if cur == nil {
-		return errors.New("traces: no demo context")
-	}
-	srv, err := simtraces.Start(ctx, "127.0.0.1:0", simtraces.NewHandler(simtraces.Demo(b.Prometheus.IncidentStart())))
-	if err != nil {
-		return err
-	}
-	cur.Jaeger.URL = srv.URL()
-	return nil
+	return 80, true
 }

@@ -22,8 +22,8 @@ import (
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	"go.opentelemetry.io/otel/trace"
 
-	"oncall/internal/sim/simtraces"
-	"oncall/internal/testenv"
+	"oncall/internal/demo/simtraces"
+	"oncall/internal/testkit/testenv"
 	"oncall/sources/jaeger"
 )
 
@@ -129,7 +129,7 @@ func exportTrace(t *testing.T, otlpAddr string) []exportedSpan {
 			w.ParentSpanID = spans[s.parent].SpanContext().SpanID().String()
 		}
 		for _, a := range s.attrs {
-			w.Tags[string(a.Key)] = a.Value.Emit()
+			w.Tags[string(a.Key)] = a.Value.String()
 		}
 		if s.fail != "" {
 			sp.SetStatus(codes.Error, s.fail)

@@ -8,8 +8,8 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"oncall/internal/config"
+	"oncall/internal/wire"
 	"oncall/tui"
-	"oncall/tui/kit"
 )
 
 // localFPS is the renderer's frame rate on a local terminal. Bubble Tea
@@ -20,21 +20,25 @@ import (
 // fewer, coalesced frames save bandwidth.
 const localFPS = 120
 
-// runTUI opens the interactive screen on the current context.
-func (a *App) runTUI(ctx context.Context) error {
-	cfg, err := a.Config()
+// tuiVerb is `oncall` without a command: the interactive screen on the
+// current context.
+type tuiVerb struct{ *App }
+
+func (v *tuiVerb) run(ctx context.Context) error {
+	cfg, err := v.Config()
 	if err != nil {
 		return err
 	}
-	return a.runTUIWith(ctx, cfg, "")
+	return v.runTUI(ctx, cfg, "try `oncall demo`")
 }
 
-// runTUIWith opens the screen for an already loaded config. journalPath
-// overrides the journal location ("" = configured).
-func (a *App) runTUIWith(ctx context.Context, cfg *config.Config, journalPath string) error {
-	deps, err := a.tuiDeps(cfg, journalPath)
+// runTUI opens the screen for an already loaded config. hint follows the
+// error of a context with no source.
+func (a *App) runTUI(ctx context.Context, cfg *config.Config, hint string) error {
+	a.cfg = cfg
+	deps, err := wire.Local(cfg, a.wireEnv())
 	if err != nil {
-		return err
+		return withHint(err, hint)
 	}
 	m, err := tui.New(deps, tui.Options{})
 	if err != nil {
@@ -49,53 +53,11 @@ func (a *App) runTUIWith(ctx context.Context, cfg *config.Config, journalPath st
 	return err
 }
 
-// tuiDeps builds the sources and the action service for the UI.
-func (a *App) tuiDeps(cfg *config.Config, journalPath string) (tui.Deps, error) {
-	a.cfg = cfg
-	cur, err := cfg.Current()
-	if err != nil {
-		return tui.Deps{}, err
+// withHint adds "(hint)" to a wire.NoSourceError.
+func withHint(err error, hint string) error {
+	var ns wire.NoSourceError
+	if hint != "" && errors.As(err, &ns) {
+		return fmt.Errorf("%w (%s)", err, hint)
 	}
-	d := tui.Deps{Config: cfg}
-	if len(cur.Alertmanager.URLs) > 0 {
-		if d.AM, err = a.Alertmanager(); err != nil {
-			return d, err
-		}
-		svc, err := a.Actions()
-		if err != nil {
-			return d, err
-		}
-		if journalPath != "" {
-			svc.Journal.Path = journalPath
-		}
-		d.Actions = svc
-	}
-	if d.Prom, err = a.Prometheus(); err != nil {
-		return d, err
-	}
-	if d.AM == nil && d.Prom == nil {
-		return d, fmt.Errorf("context %q has no Alertmanager or Prometheus: set --alertmanager-url/--prometheus-url, the ONCALL_* variables or a config file (try `oncall demo`)", cfg.CurrentContext)
-	}
-	d.Screens, d.Entries = a.screens(cfg), a.entries(cfg)
-	return d, nil
-}
-
-// screens lists the extra screens (logs, traces, budget, runbook)
-// available with this config. Each feature file provides its own.
-func (a *App) screens(cfg *config.Config) []tui.ScreenSpec {
-	var out []tui.ScreenSpec
-	for _, f := range []func(*config.Config) []tui.ScreenSpec{a.budgetScreens, a.runbookScreens} {
-		out = append(out, f(cfg)...)
-	}
-	return out
-}
-
-// entries lists the screens that moved to tui/screens (kit.Entry), in
-// registration order, available or saying why not.
-func (a *App) entries(cfg *config.Config) []kit.Entry {
-	var out []kit.Entry
-	for _, f := range []func(*config.Config) []kit.Entry{a.logScreens, a.traceEntries, a.handoffScreens} {
-		out = append(out, f(cfg)...)
-	}
-	return out
+	return err
 }

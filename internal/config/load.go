@@ -146,9 +146,6 @@ func decodeError(path, text string, err error) error {
 	var pe toml.ParseError
 	if errors.As(err, &pe) {
 		line := pe.Position.Line
-		if line == 0 {
-			line = pe.Line
-		}
 		msg := pe.Message
 		if isSecretKey(pe.LastKey) || lineHasSecretKey(text, line) {
 			msg = "invalid value (not shown: it may be a secret)"

@@ -13,7 +13,7 @@ import (
 	"testing"
 	"time"
 
-	"oncall/internal/testenv"
+	"oncall/internal/testkit/testenv"
 )
 
 // The amtool comparison (docs/performance.md): `oncall alerts -o json`

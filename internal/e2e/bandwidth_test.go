@@ -16,7 +16,7 @@ import (
 
 	"github.com/creack/pty"
 
-	"oncall/internal/sim"
+	"oncall/internal/demo/sim"
 )
 
 // bandwidthFull runs the documented measurement (docs/performance.md):

@@ -11,7 +11,7 @@ import (
 
 	"github.com/charmbracelet/x/ansi"
 
-	"oncall/internal/sim"
+	"oncall/internal/demo/sim"
 )
 
 // sgrParams lists the parameter strings of every SGR sequence in out.

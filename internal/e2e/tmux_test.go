@@ -14,7 +14,7 @@ import (
 	"testing"
 	"time"
 
-	"oncall/internal/testenv"
+	"oncall/internal/testkit/testenv"
 )
 
 // buildOncall compiles the binary once per test into a temp dir.

@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"oncall/internal/testenv"
+	"oncall/internal/testkit/testenv"
 	"oncall/sources/prometheus"
 )
 

@@ -19,6 +19,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"oncall/internal/sanitize"
 )
 
 // DefaultTimeout is used when a source sets no timeout.
@@ -292,6 +294,13 @@ func Scrub(s string, secrets []string) string {
 		}
 	}
 	return s
+}
+
+// ScrubLine is s as one line safe for a terminal (sanitize.Line) without
+// the secrets. It scrubs before and after escaping, so a secret is caught
+// whether or not it holds a character the escaping rewrites.
+func ScrubLine(s string, secrets []string) string {
+	return Scrub(sanitize.Line(Scrub(s, secrets)), secrets)
 }
 
 // Cause names, in a few plain words, the cause of a common transport or

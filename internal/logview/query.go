@@ -138,7 +138,7 @@ func DefaultTraceSelector(known []string) (string, error) {
 			return "{" + n + `=~".+"}`, nil
 		}
 	}
-	return "", errors.New("Loki knows no service label to search all services for a trace; set [contexts.<name>.loki] trace_selector, e.g. {env=\"prod\"}")
+	return "", errors.New("no service label in Loki to search every service for a trace: set [contexts.<name>.loki] trace_selector, e.g. {env=\"prod\"}")
 }
 
 // WithErrorFilter appends ErrorFilter to a query when on. Prefer

@@ -23,6 +23,10 @@ const (
 // tabs are shown as \n and \t. Text longer than MaxText is cut.
 func Text(s string) string { return clean(Clip(s, MaxText), false) }
 
+// Line is Text for a message: surrounding space trimmed, each newline
+// shown as "; ", so an error of several lines reads as one.
+func Line(s string) string { return Text(strings.ReplaceAll(strings.TrimSpace(s), "\n", "; ")) }
+
 // Block escapes everything unsafe in s but keeps newlines, and turns tabs
 // into spaces. For multi-line annotations and runbook-adjacent text. Text
 // longer than MaxBlock is cut.

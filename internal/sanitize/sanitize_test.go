@@ -31,6 +31,18 @@ func TestText(t *testing.T) {
 	}
 }
 
+func TestLineJoinsLines(t *testing.T) {
+	for in, want := range map[string]string{
+		"  one error\n":                "one error",
+		"first\nsecond\r\nthird":       `first; second\r; third`,
+		"bad \x1b[2J\ttab\n\u202eevil": `bad \x1b[2J\ttab; \u202eevil`,
+	} {
+		if got := Line(in); got != want {
+			t.Errorf("Line(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
 func TestBlockKeepsNewlines(t *testing.T) {
 	if got := Block("a\nb\tc\x1b"); got != "a\nb    c\\x1b" {
 		t.Fatalf("Block = %q", got)

@@ -21,8 +21,8 @@ import (
 
 	"oncall/internal/actions"
 	"oncall/internal/config"
+	"oncall/internal/demo/sim"
 	"oncall/internal/journal"
-	"oncall/internal/sim"
 	"oncall/sources/alertmanager"
 	"oncall/sources/prometheus"
 	"oncall/tui"

@@ -110,8 +110,8 @@ func (s *Server) program(sess ssh.Session) *tea.Program {
 	}
 	deps, err := s.cfg.Deps(ss.id)
 	if err != nil {
-		ss.finish("error", "cannot open the screen: "+oneLine(err.Error()))
-		s.log.Error("session setup failed", "session", ss.num, "identity", ss.id.Name(), "err", s.scrub(oneLine(err.Error())))
+		ss.finish("error", "cannot open the screen: "+sanitize.Line(err.Error()))
+		s.log.Error("session setup failed", "session", ss.num, "identity", ss.id.Name(), "err", s.scrub(sanitize.Line(err.Error())))
 		return nil
 	}
 	opts := tui.Options{Role: string(ss.id.Role), OnAction: ss.onAction, BackgroundWait: backgroundWait}
@@ -124,7 +124,7 @@ func (s *Server) program(sess ssh.Session) *tea.Program {
 	}
 	m, err := tui.New(deps, opts)
 	if err != nil {
-		ss.finish("error", "cannot open the screen: "+oneLine(err.Error()))
+		ss.finish("error", "cannot open the screen: "+sanitize.Line(err.Error()))
 		return nil
 	}
 	popts := append(bubbletea.MakeOptions(sess),
@@ -163,7 +163,7 @@ func (ss *session) onAction(ev tui.ActionEvent) {
 	case !ev.Done:
 		log.Info("action start", args...)
 	case ev.Err != nil:
-		log.Warn("action done", append(args, "result", "error", "err", ss.srv.scrub(oneLine(ev.Err.Error())))...)
+		log.Warn("action done", append(args, "result", "error", "err", ss.srv.scrub(sanitize.Line(ev.Err.Error())))...)
 	default:
 		log.Info("action done", append(args, "result", "ok", "silence", ev.ID)...)
 	}
@@ -244,8 +244,4 @@ func (a *activityReader) Read(p []byte) (int, error) {
 		a.last.Store(time.Now().UnixNano())
 	}
 	return n, err
-}
-
-func oneLine(s string) string {
-	return sanitize.Text(strings.ReplaceAll(strings.TrimSpace(s), "\n", "; "))
 }

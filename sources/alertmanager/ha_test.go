@@ -14,7 +14,7 @@ import (
 	"testing"
 	"time"
 
-	"oncall/internal/testenv"
+	"oncall/internal/testkit/testenv"
 )
 
 // gossipWait bounds how long a silence may take to reach the other peer.

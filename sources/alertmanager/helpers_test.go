@@ -13,7 +13,7 @@ import (
 	"github.com/prometheus/alertmanager/api/v2/models"
 
 	"oncall/internal/httpx"
-	"oncall/internal/testenv"
+	"oncall/internal/testkit/testenv"
 	"oncall/sources/alertmanager"
 )
 

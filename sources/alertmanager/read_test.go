@@ -9,7 +9,7 @@ import (
 
 	"github.com/prometheus/alertmanager/api/v2/models"
 
-	"oncall/internal/testenv"
+	"oncall/internal/testkit/testenv"
 )
 
 // TestAgainstRealAlertmanager reads what a real Prometheus pushed into a real

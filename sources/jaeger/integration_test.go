@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"oncall/internal/testenv"
+	"oncall/internal/testkit/testenv"
 )
 
 // liveJaeger starts a real Jaeger v2, exports the fixture to it and returns

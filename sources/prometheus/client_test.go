@@ -14,7 +14,7 @@ import (
 	"github.com/prometheus/common/model"
 
 	"oncall/internal/httpx"
-	"oncall/internal/testenv"
+	"oncall/internal/testkit/testenv"
 	"oncall/sources/prometheus"
 )
 

@@ -11,7 +11,7 @@ import (
 
 	"oncall/internal/alerts"
 	"oncall/internal/sanitize"
-	"oncall/internal/sanitize/corpus"
+	"oncall/internal/testkit/corpus"
 	"oncall/tui/kit"
 )
 

@@ -13,7 +13,7 @@ import (
 	"github.com/prometheus/common/model"
 
 	"oncall/internal/slo"
-	"oncall/internal/testenv"
+	"oncall/internal/testkit/testenv"
 )
 
 // fixture is a real Prometheus holding genTraffic's counters, testSloths'

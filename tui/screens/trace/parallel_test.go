@@ -10,7 +10,7 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 
-	"oncall/internal/sim/simtraces"
+	"oncall/internal/demo/simtraces"
 	"oncall/sources/jaeger"
 	"oncall/sources/loki"
 	"oncall/sources/loki/lokitest"

@@ -1,7 +1,7 @@
 // Package backends starts the four sources oncall reads — the simulated
 // Alertmanager and Prometheus, a fake Loki and a fake Jaeger query service —
 // each behind its own faulty TLS server, and injects faults into any one of
-// them: through the backend's own mechanism where it has one (internal/sim's
+// them: through the backend's own mechanism where it has one (internal/demo/sim's
 // SetFault, lokitest's Inject), through the faulty server otherwise. Tests of
 // the fault matrix (sources, CLI, TUI) share it.
 package backends
@@ -14,9 +14,9 @@ import (
 	"testing"
 	"time"
 
+	"oncall/internal/demo/sim"
 	"oncall/internal/httpx"
-	"oncall/internal/resilience/faulty"
-	"oncall/internal/sim"
+	"oncall/internal/testkit/faulty"
 	"oncall/sources/loki/lokitest"
 )
 

@@ -1,12 +1,17 @@
-package resilience_test
+// Package sources_test is the fault matrix of the source clients: every
+// client of sources/ against every fault of internal/testkit/faulty. It
+// lives here, beside the clients it judges, so that `go test ./sources/...`
+// runs it with them; the kits it uses stay in internal/testkit, where the
+// CLI and TUI fault tests find them too.
+package sources_test
 
 import (
 	"context"
 	"testing"
 	"time"
 
-	"oncall/internal/resilience/backends"
-	"oncall/internal/resilience/faulty"
+	"oncall/internal/testkit/backends"
+	"oncall/internal/testkit/faulty"
 	"oncall/sources/alertmanager"
 	"oncall/sources/jaeger"
 	"oncall/sources/loki"

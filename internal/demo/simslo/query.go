@@ -9,7 +9,7 @@ import (
 	"github.com/prometheus/alertmanager/pkg/labels"
 	"github.com/prometheus/common/model"
 
-	"oncall/internal/sim"
+	"oncall/internal/demo/sim"
 )
 
 // The query shapes answered, after sim.NormalizeQuery (no spaces):

@@ -5,7 +5,7 @@ import (
 	"time"
 
 	"oncall/internal/config"
-	"oncall/internal/sim"
+	"oncall/internal/demo/sim"
 )
 
 // Error ratios of the demo incident.

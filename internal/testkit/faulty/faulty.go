@@ -4,7 +4,7 @@
 // refused connections, hangs, HTML error pages, malformed, truncated, huge
 // and slowly dripped bodies, and a TLS certificate from the wrong CA.
 //
-// Unlike internal/sim's faults it can be put in front of any server, keeps
+// Unlike internal/demo/sim's faults it can be put in front of any server, keeps
 // its address across a refused period (so a client recovers by itself), and
 // serves TLS whose certificate can be swapped for an impostor's.
 package faulty
@@ -25,7 +25,7 @@ import (
 	"sync"
 	"time"
 
-	"oncall/internal/sim"
+	"oncall/internal/demo/sim"
 )
 
 // Fault is one misbehaviour.

@@ -12,7 +12,7 @@ import (
 	v1 "github.com/prometheus/client_golang/api/prometheus/v1"
 	"github.com/prometheus/common/model"
 
-	"oncall/internal/sim"
+	"oncall/internal/demo/sim"
 	"oncall/runbooks"
 	"oncall/sources/prometheus"
 )

@@ -8,7 +8,7 @@ import (
 	"strconv"
 	"time"
 
-	"oncall/internal/sim"
+	"oncall/internal/demo/sim"
 )
 
 const htmlPage = `<!DOCTYPE html>

@@ -1,4 +1,4 @@
-package cli
+package wire_test
 
 import (
 	"strings"
@@ -7,17 +7,17 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"oncall/internal/config"
+	"oncall/internal/wire"
 	"oncall/tui"
 	"oncall/tui/kit"
 )
 
 // Without a Loki the logs key says why; with one the screen is built.
 func TestLogScreensWithAndWithoutLoki(t *testing.T) {
-	a := &App{Getenv: func(string) string { return "" }}
 	cfg := config.Defaults()
 	cfg.CurrentContext = "prod"
 	cfg.Contexts["prod"] = &config.Context{}
-	es := a.logScreens(cfg)
+	es := wire.Entries(cfg, env(nil))[:1]
 	if len(es) != 1 || es[0].New != nil || es[0].Name != "logs" {
 		t.Fatalf("entries without a Loki: %+v", es)
 	}
@@ -34,7 +34,7 @@ func TestLogScreensWithAndWithoutLoki(t *testing.T) {
 	}
 
 	cfg.Contexts["prod"].Loki.URL = "http://127.0.0.1:9"
-	if es := a.logScreens(cfg); len(es) != 1 || es[0].New == nil || es[0].Unavailable != "" {
+	if es := wire.Entries(cfg, env(nil))[:1]; len(es) != 1 || es[0].New == nil || es[0].Unavailable != "" {
 		t.Fatalf("entries with a Loki: %+v", es)
 	}
 }

@@ -1,14 +1,13 @@
-package cli
+package wire_test
 
 import (
-	"bytes"
 	"context"
 	"strings"
 	"testing"
-	"time"
 
 	"oncall/internal/config"
-	"oncall/internal/sim/simtraces"
+	"oncall/internal/demo/simtraces"
+	"oncall/internal/wire"
 	"oncall/tui/screens/trace"
 	"oncall/tui/screens/traces"
 	"oncall/tui/tuitest"
@@ -26,11 +25,12 @@ func TestTraceEntries(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = srv.Close() })
-	var errOut bytes.Buffer
-	a := &App{Stdout: &bytes.Buffer{}, Stderr: &errOut, Getenv: func(string) string { return "" }, timeout: 5 * time.Second}
+	var warns []string
+	e := env(nil)
+	e.Warn = func(s string) { warns = append(warns, s) }
 
 	cfg := tuitest.Config()
-	es := a.traceEntries(cfg)
+	es := wire.Entries(cfg, e)[1:3]
 	if len(es) != 2 || es[0].Name != trace.Name || es[1].Name != traces.Name || es[0].New != nil || es[1].New != nil {
 		t.Fatalf("without Jaeger: %+v", es)
 	}
@@ -42,9 +42,9 @@ func TestTraceEntries(t *testing.T) {
 
 	cfg = tuitest.Config()
 	cfg.Contexts["prod"].Jaeger = config.Jaeger{URL: srv.URL()}
-	es = a.traceEntries(cfg)
-	if es[0].New == nil || es[1].New == nil || errOut.Len() != 0 {
-		t.Fatalf("with Jaeger: unavailable %q/%q, stderr %q", es[0].Unavailable, es[1].Unavailable, errOut.String())
+	es = wire.Entries(cfg, e)[1:3]
+	if es[0].New == nil || es[1].New == nil || len(warns) != 0 {
+		t.Fatalf("with Jaeger: unavailable %q/%q, warnings %q", es[0].Unavailable, es[1].Unavailable, warns)
 	}
 	d = tuitest.New(t, tuitest.Setup{Config: cfg, Entries: es})
 	d.Press("T")

@@ -7,7 +7,7 @@ import (
 	"strings"
 	"time"
 
-	"oncall/internal/sim/simlogs"
+	"oncall/internal/demo/simlogs"
 )
 
 // Instrumentation scopes of the demo's services.

@@ -15,7 +15,7 @@ import (
 	"testing"
 	"time"
 
-	"oncall/internal/sim/simlogs"
+	"oncall/internal/demo/simlogs"
 	"oncall/sources/jaeger"
 )
 

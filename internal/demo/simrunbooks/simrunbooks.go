@@ -20,7 +20,7 @@ import (
 	"github.com/prometheus/alertmanager/pkg/labels"
 	"github.com/prometheus/common/model"
 
-	"oncall/internal/sim"
+	"oncall/internal/demo/sim"
 )
 
 // handler answers the queries its pattern matches (after

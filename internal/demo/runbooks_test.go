@@ -1,13 +1,15 @@
-package cli
+package demo_test
 
 import (
 	"context"
+	"path/filepath"
 	"testing"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
 
-	"oncall/internal/sim"
+	"oncall/internal/demo"
+	"oncall/internal/wire"
 	"oncall/runbooks"
 	"oncall/tui"
 )
@@ -19,27 +21,24 @@ import (
 func TestDemoEveryAlertHasARunnableRunbook(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	b, err := sim.Start(ctx, sim.Options{})
+	state := filepath.Join(t.TempDir(), "state")
+	getenv := func(k string) string { return map[string]string{"XDG_STATE_HOME": state}[k] }
+	in, err := demo.Start(ctx, demo.Options{Getenv: getenv})
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer b.Close()
-	a, _, _ := rbApp(t, nil)
-	cfg := demoConfig(a, b)
-	if err := a.demoRunbooks(ctx, b, cfg); err != nil {
-		t.Fatal(err)
-	}
-	a.cfg = cfg
-	am, err := a.Alertmanager()
+	defer func() { _ = in.Close() }()
+	cfg := in.Config
+	am, err := wire.Alertmanager(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
-	prom, err := a.Prometheus()
+	prom, err := wire.Prometheus(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
 	dark := true
-	m, err := tui.New(tui.Deps{Config: cfg, AM: am, Prom: prom, Screens: a.runbookScreens(cfg)}, tui.Options{Dark: &dark, NoFetch: true})
+	m, err := tui.New(tui.Deps{Config: cfg, AM: am, Prom: prom, Screens: wire.Screens(cfg, wire.Env{Getenv: getenv})}, tui.Options{Dark: &dark, NoFetch: true})
 	if err != nil {
 		t.Fatal(err)
 	}

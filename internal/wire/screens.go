@@ -1,0 +1,94 @@
+package wire
+
+import (
+	"oncall/internal/config"
+	"oncall/tui"
+	"oncall/tui/kit"
+	handoffscreen "oncall/tui/screens/handoff"
+	"oncall/tui/screens/logs"
+	"oncall/tui/screens/trace"
+	"oncall/tui/screens/traces"
+)
+
+// Entries registers the screens beyond the alert list (k9s's registrar):
+// every screen is listed here, available with this config or saying why it
+// is not. It is the one place that knows the screens' packages; clients
+// come from wire.go. A source that cannot be built shows as the screen's
+// error, or leaves its screen out with a warning.
+func Entries(cfg *config.Config, env Env) []kit.Entry {
+	cur, err := cfg.Current()
+	if err != nil {
+		return nil
+	}
+	h := handoffscreen.Options{Webhook: Webhook(cfg, env.Getenv), JournalPath: JournalPath(cfg, env.Getenv)}
+	out := []kit.Entry{logsEntry(cfg, cur)}
+	out = append(out, traceEntries(cfg, cur, env)...)
+	return append(out, handoffscreen.Entry(h), handoffscreen.NotesEntry(h))
+}
+
+// logsEntry is the logs screen (l), with the context's Loki.
+func logsEntry(cfg *config.Config, cur *config.Context) kit.Entry {
+	o := logs.Options{Context: cfg.CurrentContext}
+	if HasLoki(cfg) {
+		o.Client, o.Err = Loki(cfg)
+		o.AlertSelector, o.TraceRegex, o.MaxLines = cur.Loki.AlertSelector, cur.Loki.TraceRegex, cur.Loki.MaxLines
+	}
+	return logs.Entry(o)
+}
+
+// traceEntries are the trace screen (opened from a log line or the list)
+// and the error-trace list (T on an alert). The trace's logs come from the
+// context's Loki, when it has one.
+func traceEntries(cfg *config.Config, cur *config.Context, env Env) []kit.Entry {
+	var to trace.Options
+	list := traces.Options{Timeout: env.Timeout}
+	if HasJaeger(cfg) {
+		if jc, err := Jaeger(cfg); err != nil {
+			env.warn(cfg, "traces disabled", err)
+		} else {
+			to = trace.Options{Jaeger: jc, TraceSelector: cur.Loki.TraceSelector, TraceRegex: cur.Loki.TraceRegex, UIURL: JaegerUI(cur.Jaeger), Timeout: env.Timeout}
+			list.Jaeger, list.Services = jc, cur.Jaeger.Services
+			if HasLoki(cfg) {
+				if lc, err := Loki(cfg); err != nil {
+					env.warn(cfg, "trace logs disabled", err)
+				} else {
+					to.Loki = lc
+				}
+			}
+		}
+	}
+	return []kit.Entry{trace.Entry(to), traces.Entry(list)}
+}
+
+// Screens registers the screens still in the tui package (budget,
+// runbook).
+func Screens(cfg *config.Config, env Env) []tui.ScreenSpec {
+	cur, err := cfg.Current()
+	if err != nil {
+		return nil
+	}
+	var out []tui.ScreenSpec
+	if cur.Prometheus.URL != "" {
+		out = append(out, tui.BudgetScreenSpec(tui.BudgetOptions{}))
+	}
+	return append(out, runbookScreen(cfg))
+}
+
+// runbookScreen is the runbook screen (R) with a Finder built once for the
+// program and a Loki client for logql blocks when the context has one.
+func runbookScreen(cfg *config.Config) tui.ScreenSpec {
+	d := tui.RunbookDeps{Steps: cfg.Escalation.Steps, After: cfg.Escalation.After.D()}
+	if f, err := RunbookFinder(cfg); err != nil {
+		d.SetupErr = scrub(cfg, err)
+	} else {
+		d.Finder = f
+	}
+	if HasLoki(cfg) {
+		if lc, err := Loki(cfg); err != nil {
+			d.LokiErr = scrub(cfg, err)
+		} else {
+			d.Loki = lc
+		}
+	}
+	return tui.RunbookScreen(d)
+}
