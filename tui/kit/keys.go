@@ -95,13 +95,21 @@ func (k *Keymap) Global() *Keymap {
 }
 
 // Hints is the hint line: "key label" for each own binding that has a
-// Short label, in declaration order.
+// Short label, in declaration order. Adjacent bindings with the same label
+// share it ("[ ] heading", "↑/k ↓/j select").
 func (k *Keymap) Hints() string {
 	parts := make([]string, 0, len(k.own))
-	for _, b := range k.own {
-		if b.Short != "" {
-			parts = append(parts, b.Display+" "+b.Short)
+	for i := 0; i < len(k.own); i++ {
+		b := k.own[i]
+		if b.Short == "" {
+			continue
 		}
+		keys := b.Display
+		for i+1 < len(k.own) && k.own[i+1].Short == b.Short {
+			i++
+			keys += " " + k.own[i].Display
+		}
+		parts = append(parts, keys+" "+b.Short)
 	}
 	return strings.Join(parts, " · ")
 }
