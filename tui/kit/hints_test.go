@@ -24,4 +24,10 @@ func TestHintsShareALabel(t *testing.T) {
 	if got, want := tbl.Scope("s").Hints(), "↑/k ↓/j select · [ } heading · w wrap · esc back"; got != want {
 		t.Errorf("hints %q, want %q", got, want)
 	}
+	k := tbl.Scope("s")
+	for w, want := range map[int]string{100: k.Hints(), 28: "↑/k ↓/j select · [ } heading", 27: "↑/k ↓/j select", 14: "↑/k ↓/j select", 13: ""} {
+		if got := k.HintsWithin(w); got != want {
+			t.Errorf("HintsWithin(%d) = %q, want %q", w, got, want)
+		}
+	}
 }

@@ -97,7 +97,28 @@ func (k *Keymap) Global() *Keymap {
 // Hints is the hint line: "key label" for each own binding that has a
 // Short label, in declaration order. Adjacent bindings with the same label
 // share it ("[ ] heading", "↑/k ↓/j select").
-func (k *Keymap) Hints() string {
+func (k *Keymap) Hints() string { return strings.Join(k.hints(), hintSep) }
+
+// HintsWithin is the hint line cut to the whole items that fit in w cells
+// ("" when not even the first does), for narrow terminals.
+func (k *Keymap) HintsWithin(w int) string {
+	out := ""
+	for _, h := range k.hints() {
+		next := h
+		if out != "" {
+			next = out + hintSep + h
+		}
+		if Width(next) > w {
+			break
+		}
+		out = next
+	}
+	return out
+}
+
+const hintSep = " · "
+
+func (k *Keymap) hints() []string {
 	parts := make([]string, 0, len(k.own))
 	for i := 0; i < len(k.own); i++ {
 		b := k.own[i]
@@ -111,7 +132,7 @@ func (k *Keymap) Hints() string {
 		}
 		parts = append(parts, keys+" "+b.Short)
 	}
-	return strings.Join(parts, " · ")
+	return parts
 }
 
 func (k *Keymap) binding(action string) (key.Binding, bool) {
