@@ -7,6 +7,8 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"github.com/prometheus/alertmanager/api/v2/models"
 	v1 "github.com/prometheus/client_golang/api/prometheus/v1"
+
+	"oncall/tui/kit"
 )
 
 // Source names, as shown in the status bar.
@@ -86,7 +88,7 @@ func (m *Model) refresh() tea.Cmd {
 			}))
 	}
 	for _, name := range m.screenOrder {
-		if r, ok := m.screens[name].(Refresher); ok {
+		if r, ok := m.screens[name].(kit.Refresher); ok {
 			if c := r.Refresh(m); c != nil {
 				cmds = append(cmds, c)
 			}
