@@ -20,6 +20,9 @@ import (
 	"oncall/runbooks"
 	"oncall/sources/jaeger"
 	"oncall/sources/loki"
+	"oncall/tui/kit"
+	"oncall/tui/screens/budget"
+	"oncall/tui/screens/runbook"
 )
 
 // hostileFixture puts one hostile string everywhere server text reaches
@@ -81,13 +84,13 @@ func hostileModel(t *testing.T, w, h int, dark bool, text string) *Model {
 	cfg.CurrentContext = "prod"
 	cfg.Identity.User = "alice@bastion"
 	ho := HandoffOptions{JournalPath: filepath.Join(dir, "journal.jsonl")}
-	screens := []ScreenSpec{
-		BudgetScreenSpec(BudgetOptions{}),
-		RunbookScreen(RunbookDeps{Finder: runbooks.NewFinder(runbooks.Options{Paths: []string{dir}})}),
-		HandoffScreenSpec(ho), NoteScreenSpec(ho),
+	entries := []kit.Entry{
+		budget.Entry(budget.Options{}),
+		runbook.Entry(runbook.Options{Finder: runbooks.NewFinder(runbooks.Options{Paths: []string{dir}})}),
 	}
+	screens := []ScreenSpec{HandoffScreenSpec(ho), NoteScreenSpec(ho)}
 	zero := time.Duration(0)
-	m, err := New(Deps{Config: cfg, Now: func() time.Time { return fixedNow }, Screens: screens, Actions: fakeActions()},
+	m, err := New(Deps{Config: cfg, Now: func() time.Time { return fixedNow }, Entries: entries, Screens: screens, Actions: fakeActions()},
 		Options{Dark: &dark, NoFetch: true, Grace: &zero})
 	if err != nil {
 		t.Fatal(err)

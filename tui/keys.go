@@ -77,7 +77,7 @@ func rootScopes() []kit.Scope {
 type KeyMap struct {
 	Up, Down, Top, Bottom, PageUp, PageDown key.Binding
 	Enter, Back, Tab, Filter, Refresh, Sort key.Binding
-	Runbook, Note                           key.Binding
+	Note                                    key.Binding
 }
 
 func legacyKeyMap(t *kit.KeyTable) KeyMap {
@@ -100,6 +100,6 @@ func legacyKeyMap(t *kit.KeyTable) KeyMap {
 		Up: b(g, kit.Up), Down: b(g, kit.Down), Top: b(g, kit.Top), Bottom: b(g, kit.Bottom),
 		PageUp: b(g, kit.PageUp), PageDown: b(g, kit.PageDown), Enter: b(g, kit.Enter), Back: b(g, kit.Back),
 		Tab: b(g, kit.Tab), Filter: b(g, kit.Filter), Refresh: b(g, kit.Refresh), Sort: b(t.Scope(scopeAlerts), actSort),
-		Runbook: b(g, "runbook"), Note: b(g, "note"),
+		Note: b(g, "note"),
 	}
 }

@@ -94,8 +94,6 @@ func legacyOpenBindings() []kit.Binding {
 	return []kit.Binding{
 		{Action: "logs", Keys: []string{"l"}, Help: "logs", Group: groupGo},
 		{Action: "traces", Keys: []string{"T"}, Help: "error traces", Group: groupGo},
-		{Action: "budget", Keys: []string{"b"}, Help: "error budget", Group: groupGo},
-		{Action: "runbook", Keys: []string{"R"}, Help: "runbook", Group: groupGo},
 		{Action: "note", Keys: []string{"n"}, Help: "note", Group: groupGo},
 		{Action: "handoff", Keys: []string{"H"}, Help: "handoff", Group: groupGo},
 	}

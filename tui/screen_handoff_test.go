@@ -13,6 +13,7 @@ import (
 	"oncall/internal/handoff"
 	"oncall/internal/journal"
 	"oncall/tui/dialog"
+	"oncall/tui/screens/budget"
 )
 
 // handoffModel is a test model with the handoff and note screens, whose
@@ -390,18 +391,18 @@ func TestNoteKeepsTheCurrentScreen(t *testing.T) {
 	}
 	press(m, "esc")
 	press(m, "b")
-	if m.view != viewScreen || m.screen != BudgetScreenName {
+	if m.view != viewScreen || m.screen != budget.Name {
 		t.Fatalf("b did not open the budget screen: view %v screen %q", m.view, m.screen)
 	}
 	press(m, "n")
 	if _, ok := m.overlays.top().(*dialog.Note); !ok {
 		t.Fatalf("top dialog = %T, want the note dialog", m.overlays.top())
 	}
-	if m.view != viewScreen || m.screen != BudgetScreenName {
+	if m.view != viewScreen || m.screen != budget.Name {
 		t.Fatalf("after n: view %v screen %q, want the budget screen still", m.view, m.screen)
 	}
 	press(m, "esc")
-	if m.overlays.top() != nil || m.screen != BudgetScreenName {
+	if m.overlays.top() != nil || m.screen != budget.Name {
 		t.Fatalf("esc: dialog %T, screen %q", m.overlays.top(), m.screen)
 	}
 }

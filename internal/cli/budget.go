@@ -15,7 +15,9 @@ import (
 	"oncall/internal/sim"
 	"oncall/internal/sim/simslo"
 	"oncall/internal/slo"
-	"oncall/tui"
+	"oncall/internal/slo/promslo"
+	"oncall/tui/kit"
+	"oncall/tui/screens/budget"
 )
 
 func (a *App) budgetCmd() *cobra.Command {
@@ -74,7 +76,7 @@ from Sloth or Pyrra recording rules; a configured SLO wins a name clash.`,
 }
 
 // budgetResults finds the context's SLOs and evaluates them at instant at.
-func (a *App) budgetResults(ctx context.Context, name string, at time.Time) ([]tui.SLOResult, error) {
+func (a *App) budgetResults(ctx context.Context, name string, at time.Time) ([]promslo.Result, error) {
 	cfg, err := a.Config()
 	if err != nil {
 		return nil, err
@@ -90,8 +92,8 @@ func (a *App) budgetResults(ctx context.Context, name string, at time.Time) ([]t
 	if prom == nil {
 		return nil, fmt.Errorf("budget needs Prometheus, and context %q has none: set --prometheus-url, $ONCALL_PROMETHEUS_URL or [contexts.%s.prometheus] url", cfg.CurrentContext, cfg.CurrentContext)
 	}
-	configured := tui.SLODefinitions(cur.SLO)
-	defs, derr := tui.SessionSLOs(ctx, prom.API, configured, at)
+	configured := promslo.FromConfig(cur.SLO)
+	defs, derr := promslo.WithDiscovered(ctx, prom.API, configured, at)
 	if derr != nil {
 		if len(configured) == 0 {
 			return nil, fmt.Errorf("no SLO configured for context %q, and discovering Sloth/Pyrra SLOs failed: %w", cfg.CurrentContext, derr)
@@ -99,7 +101,7 @@ func (a *App) budgetResults(ctx context.Context, name string, at time.Time) ([]t
 		fmt.Fprintf(a.Stderr, "oncall: warning: SLO discovery failed, showing configured SLOs only: %s\n", oneLine(httpx.Scrub(derr.Error(), cfg.Secrets())))
 	}
 	if len(defs) == 0 {
-		return nil, tui.NoSLOError(cfg.CurrentContext)
+		return nil, promslo.NoSLOError(cfg.CurrentContext)
 	}
 	if name != "" {
 		var names []string
@@ -115,7 +117,7 @@ func (a *App) budgetResults(ctx context.Context, name string, at time.Time) ([]t
 		}
 		defs = picked
 	}
-	results := tui.EvaluateSLOs(ctx, prom.API, defs, at)
+	results := promslo.EvaluateAll(ctx, prom.API, defs, at)
 	if ctx.Err() != nil && errors.Is(ctx.Err(), context.DeadlineExceeded) {
 		return nil, fmt.Errorf("evaluating SLOs timed out after %s (raise --timeout)", a.timeout)
 	}
@@ -124,7 +126,7 @@ func (a *App) budgetResults(ctx context.Context, name string, at time.Time) ([]t
 
 // budgetFailures warns about each SLO that could not be evaluated and
 // turns them into the command's error (exit 1), after the others printed.
-func budgetFailures(a *App, results []tui.SLOResult) error {
+func budgetFailures(a *App, results []promslo.Result) error {
 	var secrets []string
 	if a.cfg != nil {
 		secrets = a.cfg.Secrets()
@@ -146,7 +148,7 @@ func budgetFailures(a *App, results []tui.SLOResult) error {
 }
 
 // printBudget prints one row per SLO, then each one's sentence.
-func printBudget(a *App, results []tui.SLOResult) error {
+func printBudget(a *App, results []promslo.Result) error {
 	header := []string{"SLO", "OBJECTIVE", "WINDOW", "SLI", "BUDGET LEFT", "TIME LEFT"}
 	windows := slo.BurnWindows()
 	for _, w := range windows {
@@ -209,14 +211,14 @@ func parseInstant(s string) (time.Time, error) {
 	return t, nil
 }
 
-// budgetScreens offers the error-budget screen (b) when the context has a
-// Prometheus to evaluate SLOs in.
-func (a *App) budgetScreens(cfg *config.Config) []tui.ScreenSpec {
-	cur, err := cfg.Current()
-	if err != nil || cur.Prometheus.URL == "" {
-		return nil
+// budgetEntries registers the error-budget screen (b); without a
+// Prometheus to evaluate SLOs in, b says so.
+func (a *App) budgetEntries(cfg *config.Config) []kit.Entry {
+	o := budget.Options{}
+	if cur, err := cfg.Current(); err != nil || cur.Prometheus.URL == "" {
+		o.Unavailable = fmt.Sprintf("no Prometheus configured for context %q", cfg.CurrentContext)
 	}
-	return []tui.ScreenSpec{tui.BudgetScreenSpec(tui.BudgetOptions{})}
+	return []kit.Entry{budget.Entry(o)}
 }
 
 // demoSLO makes the simulated Prometheus answer the demo SLOs' queries from

@@ -32,8 +32,8 @@ func TestDemoSLOPages(t *testing.T) {
 	if got := len(cfg.Contexts["demo"].SLO); got != 2 {
 		t.Fatalf("demo configures %d SLOs, want 2", got)
 	}
-	if specs := a.budgetScreens(cfg); len(specs) != 1 || specs[0].Key != "budget" {
-		t.Errorf("budget screens %v", specs)
+	if es := a.budgetEntries(cfg); len(es) != 1 || es[0].Open.Action != "budget" || es[0].New == nil {
+		t.Errorf("budget entries %+v", es)
 	}
 	a.cfg = cfg
 	root := a.Root()

@@ -28,7 +28,8 @@ import (
 	"oncall/sources/alertmanager"
 	"oncall/sources/loki"
 	"oncall/sources/prometheus"
-	"oncall/tui"
+	"oncall/tui/kit"
+	"oncall/tui/screens/runbook"
 )
 
 func (a *App) runbookCmd() *cobra.Command {
@@ -202,13 +203,13 @@ func (a *App) runbookTarget(ctx context.Context, name, fp string) (runbooks.Aler
 		if err != nil {
 			return runbooks.Alert{}, false, err
 		}
-		return tui.RunbookAlert(al, ruleURL(rules, al.Name()), now), al.State == alerts.StateFiring || al.Ack != nil, nil
+		return runbooks.FromAlert(al, rules, now), al.State == alerts.StateFiring || al.Ack != nil, nil
 	}
 	if al := pickAlert(live, name); al != nil {
 		if n := countNamed(live, name); n > 1 {
 			fmt.Fprintf(a.Stderr, "oncall: %d alerts named %s; showing the runbook for %s (pick one with --fingerprint)\n", n, sanitize.Text(name), al.Fingerprint)
 		}
-		return tui.RunbookAlert(al, ruleURL(rules, name), now), al.State == alerts.StateFiring || al.Ack != nil, nil
+		return runbooks.FromAlert(al, rules, now), al.State == alerts.StateFiring || al.Ack != nil, nil
 	}
 	if rs := rules[name]; len(rs) > 0 {
 		r := rs[0]
@@ -311,17 +312,6 @@ func countNamed(as []*alerts.Alert, name string) int {
 	return n
 }
 
-// ruleURL is the runbook_url annotation of the rule named name, unless it
-// is a template.
-func ruleURL(rules map[string][]v1.AlertingRule, name string) string {
-	if rs := rules[name]; len(rs) > 0 {
-		if u := strings.TrimSpace(string(rs[0].Annotations["runbook_url"])); !strings.Contains(u, "{{") {
-			return u
-		}
-	}
-	return ""
-}
-
 // newRunbookFinder builds the Finder from [runbooks] and [escalation]:
 // folders (~ expanded, relative ones against the config file's folder),
 // URL rewrites, cache TTL, the shipped runbooks (embedded, default on) and
@@ -367,24 +357,24 @@ func newRunbookFinder(cfg *config.Config) (*runbooks.Finder, error) {
 	}), nil
 }
 
-// runbookScreens is the runbook screen (R) with a Finder built once for
+// runbookEntries is the runbook screen (R) with a Finder built once for
 // the program and a Loki client for logql blocks when the context has one.
-func (a *App) runbookScreens(cfg *config.Config) []tui.ScreenSpec {
-	d := tui.RunbookDeps{Steps: cfg.Escalation.Steps, After: cfg.Escalation.After.D()}
+func (a *App) runbookEntries(cfg *config.Config) []kit.Entry {
+	o := runbook.Options{Steps: cfg.Escalation.Steps, After: cfg.Escalation.After.D()}
 	if f, err := newRunbookFinder(cfg); err != nil {
-		d.SetupErr = httpx.Scrub(oneLine(err.Error()), cfg.Secrets())
+		o.SetupErr = httpx.Scrub(oneLine(err.Error()), cfg.Secrets())
 	} else {
-		d.Finder = f
+		o.Finder = f
 	}
 	if cur, err := cfg.Current(); err == nil && cur.Loki.URL != "" {
 		lc, err := loki.New(loki.Config{URL: cur.Loki.URL, Tenant: cur.Loki.Tenant, Client: cur.Loki.ClientConfig})
 		if err != nil {
-			d.LokiErr = httpx.Scrub(oneLine(err.Error()), cfg.Secrets())
+			o.LokiErr = httpx.Scrub(oneLine(err.Error()), cfg.Secrets())
 		} else {
-			d.Loki = lc
+			o.Loki = lc
 		}
 	}
-	return []tui.ScreenSpec{tui.RunbookScreen(d)}
+	return []kit.Entry{runbook.Entry(o)}
 }
 
 // demoRunbooks makes the simulated Prometheus answer the shipped runbooks'

@@ -175,6 +175,7 @@ func (a *App) serveDeps(cfg *config.Config, journalPath string) (serve.DepsFunc,
 			d.Actions = &actions.Service{AM: d.AM, Journal: j, User: id.Name(), Context: c.CurrentContext}
 		}
 		d.Screens = a.screens(&c)
+		d.Entries = a.entries(&c)
 		return d, nil
 	}, nil
 }

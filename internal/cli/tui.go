@@ -9,6 +9,7 @@ import (
 
 	"oncall/internal/config"
 	"oncall/tui"
+	"oncall/tui/kit"
 )
 
 // localFPS is the renderer's frame rate on a local terminal. Bubble Tea
@@ -76,15 +77,21 @@ func (a *App) tuiDeps(cfg *config.Config, journalPath string) (tui.Deps, error) 
 		return d, fmt.Errorf("context %q has no Alertmanager or Prometheus: set --alertmanager-url/--prometheus-url, the ONCALL_* variables or a config file (try `oncall demo`)", cfg.CurrentContext)
 	}
 	d.Screens = a.screens(cfg)
+	d.Entries = a.entries(cfg)
 	return d, nil
 }
 
-// screens lists the extra screens (logs, traces, budget, runbook, handoff)
-// available with this config. Each feature file provides its own.
+// screens lists the extra screens still in the tui package (logs, traces,
+// handoff) available with this config. Each feature file provides its own.
 func (a *App) screens(cfg *config.Config) []tui.ScreenSpec {
 	var out []tui.ScreenSpec
-	for _, f := range []func(*config.Config) []tui.ScreenSpec{a.logScreens, a.traceScreens, a.budgetScreens, a.runbookScreens, a.handoffScreens} {
+	for _, f := range []func(*config.Config) []tui.ScreenSpec{a.logScreens, a.traceScreens, a.handoffScreens} {
 		out = append(out, f(cfg)...)
 	}
 	return out
+}
+
+// entries lists the screens registered as kit.Entry (tui/screens/…).
+func (a *App) entries(cfg *config.Config) []kit.Entry {
+	return append(a.budgetEntries(cfg), a.runbookEntries(cfg)...)
 }
