@@ -334,7 +334,7 @@ func checkOthersHealthy(t *testing.T, d *driver, source string) {
 		t.Errorf("the alert list does not work while %s fails:\n%s", source, out)
 	}
 	if name := screenOf(source); name != "" {
-		m.ShowScreen(name) // back to the failing screen as the operator left it
+		m.Show(name) // back to the failing screen as the operator left it
 	}
 }
 

@@ -14,6 +14,7 @@ import (
 
 	"oncall/internal/actions"
 	"oncall/internal/config"
+	"oncall/tui/kit"
 	"oncall/tui/tuitest/fixture"
 )
 
@@ -110,7 +111,7 @@ func golden(t *testing.T, name, got string) {
 	}
 }
 
-func plain(s string) string { return ansiStrip(s) }
+func plain(s string) string { return kit.Strip(s) }
 
 // fakeActions is a write service with no Alertmanager: enough to open
 // dialogs; tests that write use real servers (see e2e tests).

@@ -21,8 +21,10 @@ import (
 	"oncall/sources/jaeger"
 	"oncall/sources/loki"
 	"oncall/tui/kit"
+	"oncall/tui/screens/budget"
 	"oncall/tui/screens/handoff"
 	"oncall/tui/screens/logs"
+	"oncall/tui/screens/runbook"
 	"oncall/tui/screens/trace"
 	"oncall/tui/screens/traces"
 )
@@ -86,13 +88,13 @@ func hostileModel(t *testing.T, w, h int, dark bool, text string) *Model {
 	cfg.CurrentContext = "prod"
 	cfg.Identity.User = "alice@bastion"
 	ho := handoff.Options{JournalPath: filepath.Join(dir, "journal.jsonl")}
-	screens := []ScreenSpec{
-		BudgetScreenSpec(BudgetOptions{}),
-		RunbookScreen(RunbookDeps{Finder: runbooks.NewFinder(runbooks.Options{Paths: []string{dir}})}),
+	entries := []kit.Entry{
+		budget.Entry(budget.Options{}),
+		runbook.Entry(runbook.Options{Finder: runbooks.NewFinder(runbooks.Options{Paths: []string{dir}})}),
+		handoff.Entry(ho), handoff.NotesEntry(ho),
 	}
-	entries := []kit.Entry{handoff.Entry(ho), handoff.NotesEntry(ho)}
 	zero := time.Duration(0)
-	m, err := New(Deps{Config: cfg, Now: func() time.Time { return fixedNow }, Screens: screens, Entries: entries, Actions: fakeActions()},
+	m, err := New(Deps{Config: cfg, Now: func() time.Time { return fixedNow }, Entries: entries, Actions: fakeActions()},
 		Options{Dark: &dark, NoFetch: true, Grace: &zero})
 	if err != nil {
 		t.Fatal(err)

@@ -1,8 +1,6 @@
 package tui
 
 import (
-	"charm.land/bubbles/v2/key"
-
 	"oncall/tui/kit"
 )
 
@@ -69,37 +67,5 @@ func rootScopes() []kit.Scope {
 			{Action: actExtend, Keys: []string{"e"}, Help: "extend silence", Short: "extend"},
 			{Action: kit.Filter, Help: "filter silences", Short: "filter"},
 		}},
-	}
-}
-
-// KeyMap is the keys of the screens that still live in this package, as
-// named bindings (legacy.go). It goes away with the last of them.
-type KeyMap struct {
-	Up, Down, Top, Bottom, PageUp, PageDown key.Binding
-	Enter, Back, Tab, Filter, Refresh, Sort key.Binding
-	Runbook                                 key.Binding
-}
-
-func legacyKeyMap(t *kit.KeyTable) KeyMap {
-	g := t.Global()
-	b := func(k *kit.Keymap, action string) key.Binding {
-		var keys []string
-		for _, x := range k.Own() {
-			if x.Action == action {
-				keys = x.Keys
-			}
-		}
-		for _, x := range g.Own() {
-			if keys == nil && x.Action == action {
-				keys = x.Keys
-			}
-		}
-		return key.NewBinding(key.WithKeys(keys...), key.WithHelp(k.Key(action), action))
-	}
-	return KeyMap{
-		Up: b(g, kit.Up), Down: b(g, kit.Down), Top: b(g, kit.Top), Bottom: b(g, kit.Bottom),
-		PageUp: b(g, kit.PageUp), PageDown: b(g, kit.PageDown), Enter: b(g, kit.Enter), Back: b(g, kit.Back),
-		Tab: b(g, kit.Tab), Filter: b(g, kit.Filter), Refresh: b(g, kit.Refresh), Sort: b(t.Scope(scopeAlerts), actSort),
-		Runbook: b(g, "runbook"),
 	}
 }

@@ -28,8 +28,6 @@ type Deps struct {
 	// Entries are the screens (tui/screens/…), in registration order: see
 	// internal/wire/screens.go.
 	Entries []kit.Entry
-	// Screens are the screens still in this package (legacy.go).
-	Screens []ScreenSpec
 	Now     func() time.Time
 }
 
@@ -86,7 +84,6 @@ type Model struct {
 	opts Options
 	st   *kit.Styles
 	keys *kit.KeyTable
-	lkey KeyMap // the legacy screens' keys (legacy.go)
 	now  func() time.Time
 
 	width, height int
@@ -101,9 +98,7 @@ type Model struct {
 	screens      map[string]kit.Screen
 	screenOrder  []string
 	screenTitles map[string]string
-	openKeys     []openKey     // global actions that open screens
-	detailExtras []detailExtra // legacy screens' (legacy.go)
-	registering  string
+	openKeys     []openKey // global actions that open screens
 	overlays     overlayStack
 
 	amAlerts   models.GettableAlerts
@@ -159,7 +154,7 @@ func New(d Deps, o Options) (*Model, error) {
 		dark = true
 	}
 	m := &Model{
-		deps: d, opts: o, keys: keys, lkey: legacyKeyMap(keys), now: d.Now, st: kit.NewStyles(dark),
+		deps: d, opts: o, keys: keys, now: d.Now, st: kit.NewStyles(dark),
 		health: map[string]*sourceHealth{}, seq: map[string]int{},
 		screens: map[string]kit.Screen{}, screenTitles: map[string]string{},
 		refreshEvery: cfg.Refresh.D(), fetchTimeout: 8 * time.Second,
@@ -207,19 +202,11 @@ func (m *Model) waitingForBackground() bool {
 	return !m.bgDetected && !m.bgWaitUntil.IsZero() && time.Now().Before(m.bgWaitUntil)
 }
 
-// Keys returns the legacy screens' keys (legacy.go).
-func (m *Model) Keys() *KeyMap { return &m.lkey }
-
 // KeyTable returns the session's resolved keys.
 func (m *Model) KeyTable() *kit.KeyTable { return m.keys }
 
 // Deps returns the session's dependencies.
 func (m *Model) Deps() Deps { return m.deps }
-
-// AddDetailExtra lets a legacy screen add lines to the alert detail.
-func (m *Model) AddDetailExtra(x DetailExtra) {
-	m.detailExtras = append(m.detailExtras, detailExtra{screen: m.registering, f: x})
-}
 
 // SetData feeds data directly (tests, golden views).
 func (m *Model) SetData(am models.GettableAlerts, sils models.GettableSilences, prom []v1.Alert, rules map[string][]v1.AlertingRule) {

@@ -3,6 +3,7 @@ package tui
 import (
 	"errors"
 	"fmt"
+	"oncall/tui/kit"
 	"strings"
 	"testing"
 	"time"
@@ -50,7 +51,7 @@ func TestGoldenViews(t *testing.T) {
 						t.Fatalf("rendered %d lines, want %d", len(lines), sz.h)
 					}
 					for i, l := range lines {
-						if w := width(l); w != sz.w {
+						if w := kit.Width(l); w != sz.w {
 							t.Fatalf("line %d is %d cells wide, want %d: %q", i, w, sz.w, plain(l))
 						}
 					}

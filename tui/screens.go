@@ -33,11 +33,6 @@ func newKeyTable(d Deps, cfg *config.Config) (*kit.KeyTable, error) {
 		}
 		scopes = append(scopes, kit.Scope{Name: e.Name, Title: e.Title, Bindings: e.Keys})
 	}
-	for _, b := range legacyOpenBindings() {
-		if !opens[b.Action] {
-			global = append(global, b)
-		}
-	}
 	return kit.NewKeyTable(global, scopes, kit.KeyRemap{Global: cfg.Keys.Global, Screens: cfg.Keys.Screens})
 }
 
@@ -53,21 +48,6 @@ func (m *Model) registerScreens() {
 			continue
 		}
 		m.addScreen(e.Name, e.Title, e.New(m, m.keys.Scope(e.Name)))
-	}
-	for _, s := range m.deps.Screens {
-		m.registering = s.Name
-		ls := s.Factory(m)
-		m.registering = ""
-		m.addScreen(s.Name, ls.Title(), &legacy{s: ls, m: m})
-		if s.Key != "" {
-			m.openKeys = append(m.openKeys, openKey{action: s.Key, screen: s.Name})
-			have[s.Key] = true
-		}
-	}
-	for _, b := range legacyOpenBindings() {
-		if !have[b.Action] {
-			m.openKeys = append(m.openKeys, openKey{action: b.Action, unavailable: "no source configured for it"})
-		}
 	}
 }
 
@@ -119,14 +99,7 @@ func (m *Model) currentKeys() *kit.Keymap {
 func (m *Model) detailExtensions() []DetailExtra {
 	var out []DetailExtra
 	for _, name := range m.screenOrder {
-		switch s := m.screens[name].(type) {
-		case *legacy:
-			for _, x := range m.detailExtras {
-				if x.screen == name {
-					out = append(out, x.f)
-				}
-			}
-		case kit.DetailExtender:
+		if s, ok := m.screens[name].(kit.DetailExtender); ok {
 			out = append(out, s.DetailLines)
 		}
 	}

@@ -18,7 +18,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case tea.BackgroundColorMsg:
 		if m.autoTheme() {
 			m.bgDetected = true
-			m.st = NewStyles(msg.IsDark())
+			m.st = kit.NewStyles(msg.IsDark())
 			m.syncDetail()
 		}
 	case tea.KeyPressMsg:

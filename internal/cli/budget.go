@@ -12,7 +12,7 @@ import (
 
 	"oncall/internal/sanitize"
 	"oncall/internal/slo"
-	"oncall/tui"
+	"oncall/internal/slo/promslo"
 )
 
 // budget is `oncall budget`: every SLO of the context, evaluated under
@@ -79,7 +79,7 @@ func (v *budget) run(ctx context.Context) error {
 }
 
 // results finds the context's SLOs and evaluates them at instant at.
-func (v *budget) results(ctx context.Context, at time.Time) ([]tui.SLOResult, error) {
+func (v *budget) results(ctx context.Context, at time.Time) ([]promslo.Result, error) {
 	cfg, err := v.Config()
 	if err != nil {
 		return nil, err
@@ -95,8 +95,8 @@ func (v *budget) results(ctx context.Context, at time.Time) ([]tui.SLOResult, er
 	if prom == nil {
 		return nil, fmt.Errorf("budget needs Prometheus, and context %q has none: set --prometheus-url, $ONCALL_PROMETHEUS_URL or [contexts.%s.prometheus] url", cfg.CurrentContext, cfg.CurrentContext)
 	}
-	configured := tui.SLODefinitions(cur.SLO)
-	defs, derr := tui.SessionSLOs(ctx, prom.API, configured, at)
+	configured := promslo.FromConfig(cur.SLO)
+	defs, derr := promslo.WithDiscovered(ctx, prom.API, configured, at)
 	if derr != nil {
 		if len(configured) == 0 {
 			return nil, fmt.Errorf("no SLO configured for context %q, and discovering Sloth/Pyrra SLOs failed: %w", cfg.CurrentContext, derr)
@@ -104,7 +104,7 @@ func (v *budget) results(ctx context.Context, at time.Time) ([]tui.SLOResult, er
 		v.warnf("SLO discovery failed, showing configured SLOs only: %s", derr)
 	}
 	if len(defs) == 0 {
-		return nil, tui.NoSLOError(cfg.CurrentContext)
+		return nil, promslo.NoSLOError(cfg.CurrentContext)
 	}
 	if v.name != "" {
 		var names []string
@@ -120,7 +120,7 @@ func (v *budget) results(ctx context.Context, at time.Time) ([]tui.SLOResult, er
 		}
 		defs = picked
 	}
-	results := tui.EvaluateSLOs(ctx, prom.API, defs, at)
+	results := promslo.EvaluateAll(ctx, prom.API, defs, at)
 	if ctx.Err() != nil && errors.Is(ctx.Err(), context.DeadlineExceeded) {
 		return nil, fmt.Errorf("evaluating SLOs timed out after %s (raise --timeout)", v.timeout)
 	}
@@ -129,7 +129,7 @@ func (v *budget) results(ctx context.Context, at time.Time) ([]tui.SLOResult, er
 
 // failures warns about each SLO that could not be evaluated and turns them
 // into the command's error (exit 1), after the others printed.
-func (v *budget) failures(results []tui.SLOResult) error {
+func (v *budget) failures(results []promslo.Result) error {
 	var failed []string
 	for _, r := range results {
 		if r.Err != nil {
@@ -147,7 +147,7 @@ func (v *budget) failures(results []tui.SLOResult) error {
 }
 
 // print prints one row per SLO, then each one's sentence.
-func (v *budget) print(results []tui.SLOResult) error {
+func (v *budget) print(results []promslo.Result) error {
 	header := []string{"SLO", "OBJECTIVE", "WINDOW", "SLI", "BUDGET LEFT", "TIME LEFT"}
 	windows := slo.BurnWindows()
 	for _, w := range windows {

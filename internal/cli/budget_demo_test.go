@@ -15,7 +15,7 @@ import (
 	"oncall/internal/demo/sim"
 	"oncall/internal/slo"
 	"oncall/internal/wire"
-	"oncall/tui"
+	"oncall/tui/kit"
 )
 
 func TestDemoSLOPages(t *testing.T) {
@@ -36,8 +36,8 @@ func TestDemoSLOPages(t *testing.T) {
 	if got := len(cfg.Contexts["demo"].SLO); got != 2 {
 		t.Fatalf("demo configures %d SLOs, want 2", got)
 	}
-	if specs := wire.Screens(cfg, a.wireEnv()); !slices.ContainsFunc(specs, func(s tui.ScreenSpec) bool { return s.Key == "budget" }) {
-		t.Errorf("no budget screen in %v", specs)
+	if es := wire.Entries(cfg, a.wireEnv()); !slices.ContainsFunc(es, func(e kit.Entry) bool { return e.Open.Action == "budget" && e.New != nil }) {
+		t.Errorf("no budget screen in %v", es)
 	}
 	a.cfg = cfg
 	root := a.Root()

@@ -18,7 +18,6 @@ import (
 	"oncall/runbooks"
 	"oncall/sources/alertmanager"
 	"oncall/sources/prometheus"
-	"oncall/tui"
 )
 
 // runbook is `oncall runbook [ALERTNAME]`.
@@ -156,13 +155,13 @@ func (v *runbook) target(ctx context.Context) (runbooks.Alert, bool, error) {
 		if err != nil {
 			return runbooks.Alert{}, false, err
 		}
-		return tui.RunbookAlert(al, ruleURL(st.rules, al.Name()), now), al.State == alerts.StateFiring || al.Ack != nil, nil
+		return runbooks.FromAlert(al, st.rules, now), al.State == alerts.StateFiring || al.Ack != nil, nil
 	}
 	if al, n := pickAlert(st.alerts, v.name); al != nil {
 		if n > 1 {
 			v.notef("%d alerts named %s; showing the runbook for %s (pick one with --fingerprint)", n, v.name, al.Fingerprint)
 		}
-		return tui.RunbookAlert(al, ruleURL(st.rules, v.name), now), al.State == alerts.StateFiring || al.Ack != nil, nil
+		return runbooks.FromAlert(al, st.rules, now), al.State == alerts.StateFiring || al.Ack != nil, nil
 	}
 	if rs := st.rules[v.name]; len(rs) > 0 {
 		return ruleAlert(v.name, rs[0]), false, nil
@@ -263,15 +262,4 @@ func pickAlert(as []*alerts.Alert, name string) (picked *alerts.Alert, n int) {
 		return named[i].Since().Before(named[j].Since())
 	})
 	return named[0], len(named)
-}
-
-// ruleURL is the runbook_url annotation of the rule named name, unless it
-// is a template.
-func ruleURL(rules map[string][]v1.AlertingRule, name string) string {
-	if rs := rules[name]; len(rs) > 0 {
-		if u := strings.TrimSpace(string(rs[0].Annotations["runbook_url"])); !strings.Contains(u, "{{") {
-			return u
-		}
-	}
-	return ""
 }

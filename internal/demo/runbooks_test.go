@@ -6,18 +6,19 @@ import (
 	"testing"
 	"time"
 
-	tea "charm.land/bubbletea/v2"
-
 	"oncall/internal/demo"
 	"oncall/internal/wire"
 	"oncall/runbooks"
 	"oncall/tui"
+	"oncall/tui/kit"
+	"oncall/tui/screens/runbook"
+	"oncall/tui/tuitest"
 )
 
 // Done-when: for every alert of the demo, the runbook screen (opened with R
-// through Model.Update, wired exactly as `oncall demo` wires it) finds a
-// runbook that is not generated and has runnable blocks, and the first
-// promql block runs against the simulated Prometheus and returns data.
+// in a session driven by tuitest, wired exactly as `oncall demo` wires it)
+// finds a runbook that is not generated and has runnable blocks, and the
+// first promql block runs against the simulated Prometheus and returns data.
 func TestDemoEveryAlertHasARunnableRunbook(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
@@ -37,12 +38,12 @@ func TestDemoEveryAlertHasARunnableRunbook(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	dark := true
-	m, err := tui.New(tui.Deps{Config: cfg, AM: am, Prom: prom, Screens: wire.Screens(cfg, wire.Env{Getenv: getenv})}, tui.Options{Dark: &dark, NoFetch: true})
-	if err != nil {
-		t.Fatal(err)
+	var entries []kit.Entry // one Finder for every session, as oncall demo has
+	for _, e := range wire.Entries(cfg, wire.Env{Getenv: getenv}) {
+		if e.Name == runbook.Name {
+			entries = append(entries, e)
+		}
 	}
-	m.Update(tea.WindowSizeMsg{Width: 160, Height: 48})
 	amA, err := am.Alerts(ctx, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -59,22 +60,35 @@ func TestDemoEveryAlertHasARunnableRunbook(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	m.SetData(amA, sils, pa, rules)
-	all := m.Alerts()
+	session := func(t *testing.T) *tuitest.Driver {
+		d := tuitest.New(t, tuitest.Setup{Dark: true, NoData: true, Deps: tui.Deps{Config: cfg, AM: am, Prom: prom, Now: time.Now}, Entries: entries})
+		d.M.SetData(amA, sils, pa, rules)
+		d.Timeout = 30 * time.Second
+		return d
+	}
+	all := session(t).M.Alerts()
 	if len(all) < 8 {
 		t.Fatalf("the demo shows %d alerts, want at least 8", len(all))
 	}
 	for _, want := range all {
 		t.Run(want.Name(), func(t *testing.T) {
-			demoKeys(t, m, "A", "g")
-			for i := 0; i < 40 && (m.Selected() == nil || m.Selected().Fingerprint != want.Fingerprint); i++ {
-				demoKeys(t, m, "j")
+			d := session(t)
+			state := func() runbook.State {
+				st, ok := runbook.StateOf(d.ScreenNamed(runbook.Name))
+				if !ok {
+					t.Fatal("no runbook screen registered")
+				}
+				return st
 			}
-			if m.Selected() == nil || m.Selected().Fingerprint != want.Fingerprint {
+			d.Press("A", "g")
+			for i := 0; i < 40 && (d.M.Selected() == nil || d.M.Selected().Fingerprint != want.Fingerprint); i++ {
+				d.Press("j")
+			}
+			if d.M.Selected() == nil || d.M.Selected().Fingerprint != want.Fingerprint {
 				t.Fatal("cannot select the alert in the list")
 			}
-			demoKeys(t, m, "R")
-			st, _ := tui.RunbookStateOf(m)
+			d.Press("R").Until("the runbook lookup", func() bool { return !state().Loading })
+			st := state()
 			rb := st.Runbook
 			if rb == nil {
 				t.Fatalf("no runbook: %q", st.Err)
@@ -92,60 +106,21 @@ func TestDemoEveryAlertHasARunnableRunbook(t *testing.T) {
 				t.Fatalf("%s has no runnable block", rb.Origin())
 			}
 			for i := 0; i < len(rb.Blocks) && (st.Selected < 0 || rb.Blocks[st.Selected].Lang != "promql"); i++ {
-				demoKeys(t, m, "tab")
-				st, _ = tui.RunbookStateOf(m)
+				d.Press("tab")
+				st = state()
 			}
 			if st.Selected < 0 || rb.Blocks[st.Selected].Lang != "promql" {
 				t.Fatalf("no promql block in %s", rb.Origin())
 			}
-			demoKeys(t, m, "enter")
-			st, _ = tui.RunbookStateOf(m)
-			res, ok := st.Results[st.Selected]
-			if !ok || res.Running || res.Err != "" || res.Series == 0 {
+			d.Press("enter").Until("the query's result", func() bool {
+				res, ok := state().Results[st.Selected]
+				return ok && !res.Running
+			})
+			res := state().Results[st.Selected]
+			if res.Err != "" || res.Series == 0 {
 				t.Errorf("%s: running %q gave %+v", rb.Origin(), res.Query, res)
 			}
 			t.Logf("%s: %s → %d series", rb.Origin(), res.Query, res.Series)
 		})
-	}
-}
-
-// demoKeys presses keys and runs what they return: replies addressed to a
-// screen go back into the model; other messages (status, timers) are
-// dropped.
-func demoKeys(t *testing.T, m *tui.Model, keys ...string) {
-	t.Helper()
-	for _, k := range keys {
-		msg := tea.KeyPressMsg{Code: []rune(k)[0], Text: k}
-		switch k {
-		case "tab":
-			msg = tea.KeyPressMsg{Code: tea.KeyTab}
-		case "enter":
-			msg = tea.KeyPressMsg{Code: tea.KeyEnter}
-		}
-		_, cmd := m.Update(msg)
-		demoRun(t, m, cmd)
-	}
-}
-
-func demoRun(t *testing.T, m *tui.Model, cmd tea.Cmd) {
-	t.Helper()
-	if cmd == nil {
-		return
-	}
-	done := make(chan tea.Msg, 1)
-	go func() { done <- cmd() }()
-	select {
-	case msg := <-done:
-		switch msg := msg.(type) {
-		case tea.BatchMsg:
-			for _, c := range msg {
-				demoRun(t, m, c)
-			}
-		case tui.Routed:
-			_, next := m.Update(msg)
-			demoRun(t, m, next)
-		}
-	case <-time.After(30 * time.Second):
-		t.Fatal("a command did not finish in 30s")
 	}
 }

@@ -38,6 +38,7 @@ import (
 
 	"oncall/internal/httpx"
 	"oncall/tui"
+	"oncall/tui/kit"
 )
 
 // DepsFunc builds the UI dependencies of one session. It may be called
@@ -216,7 +217,7 @@ func (s *Server) shutdown() {
 	}()
 
 	for _, ss := range open {
-		ss.send(tui.StatusMsg{Text: "the oncall server is shutting down: finishing actions in flight, then closing this session", Err: true})
+		ss.send(kit.StatusMsg{Text: "the oncall server is shutting down: finishing actions in flight, then closing this session", Err: true})
 	}
 	start := time.Now()
 	deadline := start.Add(s.cfg.DrainTimeout)

@@ -83,7 +83,7 @@ func (s shared) deps(cfg *config.Config, env Env, write bool) tui.Deps {
 	if write && s.am != nil {
 		d.Actions = newActions(cfg, s.am, s.j, cfg.Identity.User)
 	}
-	d.Screens, d.Entries = Screens(cfg, env), Entries(cfg, env)
+	d.Entries = Entries(cfg, env)
 	return d
 }
 

@@ -1,11 +1,14 @@
 package wire
 
 import (
+	"fmt"
+
 	"oncall/internal/config"
-	"oncall/tui"
 	"oncall/tui/kit"
+	"oncall/tui/screens/budget"
 	handoffscreen "oncall/tui/screens/handoff"
 	"oncall/tui/screens/logs"
+	"oncall/tui/screens/runbook"
 	"oncall/tui/screens/trace"
 	"oncall/tui/screens/traces"
 )
@@ -23,6 +26,7 @@ func Entries(cfg *config.Config, env Env) []kit.Entry {
 	h := handoffscreen.Options{Webhook: Webhook(cfg, env.Getenv), JournalPath: JournalPath(cfg, env.Getenv)}
 	out := []kit.Entry{logsEntry(cfg, cur)}
 	out = append(out, traceEntries(cfg, cur, env)...)
+	out = append(out, budgetEntry(cfg, cur), runbookEntry(cfg))
 	return append(out, handoffscreen.Entry(h), handoffscreen.NotesEntry(h))
 }
 
@@ -60,35 +64,31 @@ func traceEntries(cfg *config.Config, cur *config.Context, env Env) []kit.Entry 
 	return []kit.Entry{trace.Entry(to), traces.Entry(list)}
 }
 
-// Screens registers the screens still in the tui package (budget,
-// runbook).
-func Screens(cfg *config.Config, env Env) []tui.ScreenSpec {
-	cur, err := cfg.Current()
-	if err != nil {
-		return nil
+// budgetEntry is the error-budget screen (b), with the context's
+// Prometheus.
+func budgetEntry(cfg *config.Config, cur *config.Context) kit.Entry {
+	var o budget.Options
+	if cur.Prometheus.URL == "" {
+		o.Unavailable = fmt.Sprintf("no Prometheus configured for context %q", cfg.CurrentContext)
 	}
-	var out []tui.ScreenSpec
-	if cur.Prometheus.URL != "" {
-		out = append(out, tui.BudgetScreenSpec(tui.BudgetOptions{}))
-	}
-	return append(out, runbookScreen(cfg))
+	return budget.Entry(o)
 }
 
-// runbookScreen is the runbook screen (R) with a Finder built once for the
+// runbookEntry is the runbook screen (R) with a Finder built once for the
 // program and a Loki client for logql blocks when the context has one.
-func runbookScreen(cfg *config.Config) tui.ScreenSpec {
-	d := tui.RunbookDeps{Steps: cfg.Escalation.Steps, After: cfg.Escalation.After.D()}
+func runbookEntry(cfg *config.Config) kit.Entry {
+	o := runbook.Options{Steps: cfg.Escalation.Steps, After: cfg.Escalation.After.D()}
 	if f, err := RunbookFinder(cfg); err != nil {
-		d.SetupErr = scrub(cfg, err)
+		o.SetupErr = scrub(cfg, err)
 	} else {
-		d.Finder = f
+		o.Finder = f
 	}
 	if HasLoki(cfg) {
 		if lc, err := Loki(cfg); err != nil {
-			d.LokiErr = scrub(cfg, err)
+			o.LokiErr = scrub(cfg, err)
 		} else {
-			d.Loki = lc
+			o.Loki = lc
 		}
 	}
-	return tui.RunbookScreen(d)
+	return runbook.Entry(o)
 }

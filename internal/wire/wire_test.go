@@ -50,9 +50,6 @@ func env(getenv map[string]string) wire.Env {
 // available entries.
 func names(d tui.Deps) []string {
 	var out []string
-	for _, s := range d.Screens {
-		out = append(out, s.Name)
-	}
 	for _, e := range d.Entries {
 		if e.New != nil {
 			out = append(out, e.Name)
@@ -63,7 +60,7 @@ func names(d tui.Deps) []string {
 }
 
 func screens(cfg *config.Config, e wire.Env) tui.Deps {
-	return tui.Deps{Screens: wire.Screens(cfg, e), Entries: wire.Entries(cfg, e)}
+	return tui.Deps{Entries: wire.Entries(cfg, e)}
 }
 
 // The local screen reads and writes through one Alertmanager client, and
@@ -144,7 +141,7 @@ func TestSessionsHaveTheirOwnIdentity(t *testing.T) {
 	if cfg.Identity.User != "alice" || rd.AM != vd.AM || rd.Prom != vd.Prom {
 		t.Errorf("the shared config changed (%q) or the clients are not shared", cfg.Identity.User)
 	}
-	if len(rd.Screens) == 0 || !slices.Equal(names(rd), names(vd)) {
+	if len(rd.Entries) == 0 || !slices.Equal(names(rd), names(vd)) {
 		t.Errorf("screens: %v and %v", names(rd), names(vd))
 	}
 }

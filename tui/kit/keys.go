@@ -95,15 +95,44 @@ func (k *Keymap) Global() *Keymap {
 }
 
 // Hints is the hint line: "key label" for each own binding that has a
-// Short label, in declaration order.
-func (k *Keymap) Hints() string {
-	parts := make([]string, 0, len(k.own))
-	for _, b := range k.own {
-		if b.Short != "" {
-			parts = append(parts, b.Display+" "+b.Short)
+// Short label, in declaration order. Adjacent bindings with the same label
+// share it ("[ ] heading", "↑/k ↓/j select").
+func (k *Keymap) Hints() string { return strings.Join(k.hints(), hintSep) }
+
+// HintsWithin is the hint line cut to the whole items that fit in w cells
+// ("" when not even the first does), for narrow terminals.
+func (k *Keymap) HintsWithin(w int) string {
+	out := ""
+	for _, h := range k.hints() {
+		next := h
+		if out != "" {
+			next = out + hintSep + h
 		}
+		if Width(next) > w {
+			break
+		}
+		out = next
 	}
-	return strings.Join(parts, " · ")
+	return out
+}
+
+const hintSep = " · "
+
+func (k *Keymap) hints() []string {
+	parts := make([]string, 0, len(k.own))
+	for i := 0; i < len(k.own); i++ {
+		b := k.own[i]
+		if b.Short == "" {
+			continue
+		}
+		keys := b.Display
+		for i+1 < len(k.own) && k.own[i+1].Short == b.Short {
+			i++
+			keys += " " + k.own[i].Display
+		}
+		parts = append(parts, keys+" "+b.Short)
+	}
+	return parts
 }
 
 func (k *Keymap) binding(action string) (key.Binding, bool) {
