@@ -7,6 +7,7 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 
+	"oncall/internal/actions"
 	"oncall/internal/alerts"
 	"oncall/tui/dialog"
 	"oncall/tui/kit"
@@ -20,32 +21,56 @@ type actionDoneMsg struct {
 }
 
 type keepAliveDoneMsg struct {
-	done []alerts.Extension
-	errs []error
+	cluster string
+	done    []alerts.Extension
+	errs    []error
 }
 
 func (m *Model) refuseReadOnly() tea.Cmd {
 	return m.setStatus("read-only session (viewer): silences and acks are refused", true)
 }
 
-func (m *Model) openSilenceDialog() tea.Cmd {
-	if m.opts.ReadOnly || m.deps.Actions == nil {
-		return m.refuseReadOnly()
+// writable is the write service of a cluster, or the command that says why
+// there is none.
+func (m *Model) writable(cluster string) (*actions.Service, tea.Cmd) {
+	svc := m.actionsFor(cluster)
+	if m.opts.ReadOnly || svc == nil {
+		return nil, m.refuseReadOnly()
 	}
+	return svc, nil
+}
+
+func (m *Model) openSilenceDialog() tea.Cmd {
 	a := m.alertsPane.Selected()
 	if a == nil {
+		if _, refused := m.writable(""); refused != nil {
+			return refused
+		}
 		return m.setStatus("select an alert to silence", true)
 	}
+	if _, refused := m.writable(a.Cluster); refused != nil {
+		return refused
+	}
 	ms := alerts.MatchersFor(a, m.deps.Config.Alerts.SilenceLabels)
-	m.overlays.push(dialog.NewSilence(ms, m.deps.Config.Alerts.SilenceDuration.D(), m.merged), m.now())
+	d := dialog.NewSilence(ms, m.deps.Config.Alerts.SilenceDuration.D(), m.merged)
+	if m.multi() {
+		d.WithClusters(m.clusterOf(a.Cluster).Name, m.watched)
+	}
+	m.silenceHome = m.clusterOf(a.Cluster).Name
+	m.overlays.push(d, m.now())
 	return nil
 }
 
 func (m *Model) ack() tea.Cmd {
-	if m.opts.ReadOnly || m.deps.Actions == nil {
-		return m.refuseReadOnly()
-	}
 	a := m.alertsPane.Selected()
+	cluster := ""
+	if a != nil {
+		cluster = a.Cluster
+	}
+	svc, refused := m.writable(cluster)
+	if refused != nil {
+		return refused
+	}
 	if a == nil {
 		return m.setStatus("select an alert to ack", true)
 	}
@@ -53,7 +78,7 @@ func (m *Model) ack() tea.Cmd {
 		return m.setStatus(fmt.Sprintf("%s is already acked by %s", a.Name(), a.Ack.By), false)
 	}
 	ms := alerts.MatchersFor(a, m.deps.Config.Alerts.AckLabels)
-	svc, dur, name := m.deps.Actions, m.deps.Config.Alerts.AckDuration.D(), a.Name()
+	dur, name := m.deps.Config.Alerts.AckDuration.D(), a.Name()
 	return tea.Batch(m.setStatus("acking "+name+"…", false), m.tracked("acked "+name, ms.String(), func() tea.Msg {
 		ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
 		defer cancel()
@@ -62,39 +87,55 @@ func (m *Model) ack() tea.Cmd {
 	}))
 }
 
-func (m *Model) confirmExpire() tea.Cmd {
-	if m.opts.ReadOnly || m.deps.Actions == nil {
-		return m.refuseReadOnly()
-	}
+// selectedSilence is the silence under the cursor and its cluster's write
+// service, or the command that says why it cannot be written.
+func (m *Model) selectedSilence(verb string) (*alerts.Silence, *actions.Service, tea.Cmd) {
 	s := m.silencesPane.Selected()
-	if s == nil || s.State == "expired" {
-		return m.setStatus("select an active silence to expire", true)
+	cluster := ""
+	if s != nil {
+		cluster = s.Cluster
 	}
-	m.overlays.push(&dialog.Confirm{Title: "Expire silence?", Body: fmt.Sprintf("%s by %s\n%s", s.ID, s.CreatedBy, s.Comment), OnYes: actionExpire{id: s.ID}}, m.now())
+	svc, refused := m.writable(cluster)
+	if refused != nil {
+		return nil, nil, refused
+	}
+	if s == nil || s.State == "expired" {
+		return nil, nil, m.setStatus("select an active silence to "+verb, true)
+	}
+	return s, svc, nil
+}
+
+func (m *Model) confirmExpire() tea.Cmd {
+	s, _, refused := m.selectedSilence("expire")
+	if refused != nil {
+		return refused
+	}
+	where := ""
+	if m.multi() {
+		where = " in " + s.Cluster
+	}
+	m.overlays.push(&dialog.Confirm{Title: "Expire silence" + where + "?", Body: fmt.Sprintf("%s by %s\n%s", s.ID, s.CreatedBy, s.Comment), OnYes: actionExpire{id: s.ID, cluster: s.Cluster}}, m.now())
 	return nil
 }
 
-type actionExpire struct{ id string }
+type actionExpire struct{ id, cluster string }
 type actionExtend struct {
-	id  string
-	dur time.Duration
+	id, cluster string
+	dur         time.Duration
 }
 
 func (m *Model) promptExtend() tea.Cmd {
-	if m.opts.ReadOnly || m.deps.Actions == nil {
-		return m.refuseReadOnly()
+	s, _, refused := m.selectedSilence("extend")
+	if refused != nil {
+		return refused
 	}
-	s := m.silencesPane.Selected()
-	if s == nil || s.State == "expired" {
-		return m.setStatus("select an active silence to extend", true)
-	}
-	id := s.ID
+	id, cluster := s.ID, s.Cluster
 	m.overlays.push(dialog.NewPrompt("Extend silence "+kit.ShortID(id), "by: ", "1h", "enter extends from its current end · esc cancels", func(v string) (kit.Action, error) {
 		d, err := time.ParseDuration(v)
 		if err != nil || d <= 0 {
 			return nil, fmt.Errorf("use a duration such as 30m or 2h")
 		}
-		return actionExtend{id: id, dur: d}, nil
+		return actionExtend{id: id, cluster: cluster, dur: d}, nil
 	}), m.now())
 	return nil
 }
@@ -102,7 +143,6 @@ func (m *Model) promptExtend() tea.Cmd {
 // doAction turns a dialog's action into commands. Writes run as commands
 // with a timeout; their results come back as actionDoneMsg.
 func (m *Model) doAction(a kit.Action) tea.Cmd {
-	svc := m.deps.Actions
 	run := func(what, target string, f func(ctx context.Context) (string, error)) tea.Cmd {
 		return m.tracked(what, target, func() tea.Msg {
 			ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
@@ -118,24 +158,48 @@ func (m *Model) doAction(a kit.Action) tea.Cmd {
 		m.overlays.pop()
 	case dialog.CreateSilence:
 		m.overlays.pop()
-		return tea.Batch(m.setStatus("creating silence…", false), run("silenced", a.Matchers.String(), func(ctx context.Context) (string, error) {
-			return svc.Silence(ctx, a.Matchers, a.Duration, a.Comment)
-		}))
+		targets := a.Clusters
+		if len(targets) == 0 {
+			targets = []string{m.silenceHome}
+		}
+		cmds := []tea.Cmd{m.setStatus("creating silence…", false)}
+		for _, c := range targets {
+			svc, refused := m.writable(c)
+			if refused != nil {
+				return refused
+			}
+			what := "silenced"
+			if m.multi() {
+				what += " in " + c
+			}
+			cmds = append(cmds, run(what, a.Matchers.String(), func(ctx context.Context) (string, error) {
+				return svc.Silence(ctx, a.Matchers, a.Duration, a.Comment)
+			}))
+		}
+		return tea.Batch(cmds...)
 	case actionExpire:
 		m.overlays.pop()
+		svc, refused := m.writable(a.cluster)
+		if refused != nil {
+			return refused
+		}
 		return run("expired", a.id, func(ctx context.Context) (string, error) { return a.id, svc.Expire(ctx, a.id) })
 	case actionExtend:
 		m.overlays.pop()
+		svc, refused := m.writable(a.cluster)
+		if refused != nil {
+			return refused
+		}
 		return run("extended", a.id, func(ctx context.Context) (string, error) {
 			id, _, err := svc.Extend(ctx, a.id, a.dur)
 			return id, err
 		})
 	default:
 		m.overlays.pop()
-		for _, name := range m.screenOrder {
-			if h, ok := m.screens[name].(kit.ActionHandler); ok {
-				if cmd, ok := h.HandleAction(m, a); ok {
-					return cmd
+		for _, in := range m.instances {
+			if h, ok := m.screens[in.key].(kit.ActionHandler); ok {
+				if cmd, ok := h.HandleAction(m.hostFor(in), a); ok {
+					return in.wrap(cmd)
 				}
 			}
 		}
@@ -152,27 +216,4 @@ func (m *Model) actionDone(msg actionDoneMsg) tea.Cmd {
 		text += " · silence " + msg.id
 	}
 	return tea.Batch(m.setStatus(text, false), m.refreshNow())
-}
-
-// keepAcksAlive extends the user's own acks on still-firing alerts before
-// they expire. At most one run is in flight.
-func (m *Model) keepAcksAlive() tea.Cmd {
-	cfg := m.deps.Config
-	svc := m.deps.Actions
-	if svc == nil || m.opts.ReadOnly || !cfg.Alerts.KeepAcksAlive || m.keepAliveRun || m.amSilences == nil || m.amAlerts == nil {
-		return nil
-	}
-	dur := cfg.Alerts.AckDuration.D()
-	lead := max(3*m.refreshEvery, dur/3)
-	if len(alerts.PlanKeepAlive(m.silences, m.merged, svc.User, m.now(), lead, dur)) == 0 {
-		return nil
-	}
-	m.keepAliveRun = true
-	sils, live := m.silences, m.merged
-	return m.tracked("ack keep-alive", "", func() tea.Msg {
-		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-		defer cancel()
-		done, errs := svc.KeepAcksAlive(ctx, sils, live, lead, dur)
-		return keepAliveDoneMsg{done: done, errs: errs}
-	})
 }

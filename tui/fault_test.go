@@ -12,6 +12,7 @@ import (
 	"oncall/internal/config"
 	"oncall/internal/testkit/backends"
 	"oncall/internal/testkit/faulty"
+	"oncall/internal/watch"
 	"oncall/sources/alertmanager"
 	"oncall/sources/jaeger"
 	"oncall/sources/loki"
@@ -118,12 +119,7 @@ func liveModel(t *testing.T, set *backends.Set, timeout time.Duration) (*Model, 
 	m, d := newLiveModel(t, set, timeout)
 	d.run(m.Init())
 	d.until("every source to answer", 20*time.Second, func() bool {
-		for _, s := range []string{srcAM, srcSil, srcProm, srcRules} {
-			if h := m.health[s]; h == nil || !h.ok {
-				return false
-			}
-		}
-		return true
+		return allHealthy(m)
 	})
 	for range len(m.merged) {
 		if a := m.Selected(); a != nil && a.Name() == "APIDown" {
@@ -166,12 +162,11 @@ func newLiveModel(t *testing.T, set *backends.Set, timeout time.Duration) (*Mode
 	}
 	dark := true
 	zero := time.Duration(0)
-	m, err := New(Deps{Config: cfg, AM: am, Prom: prom, Entries: entries}, Options{Dark: &dark, Grace: &zero})
+	cfg.Refresh = config.Duration(time.Hour)
+	m, err := New(Deps{Config: cfg, AM: am, Prom: prom, Entries: entries}, Options{Dark: &dark, Grace: &zero, FetchTimeout: 2 * timeout})
 	if err != nil {
 		t.Fatal(err)
 	}
-	m.fetchTimeout = 2 * timeout
-	m.refreshEvery = time.Hour
 	m.Update(tea.WindowSizeMsg{Width: 160, Height: 48})
 	return m, newDriver(t, m)
 }
@@ -181,15 +176,15 @@ func newLiveModel(t *testing.T, set *backends.Set, timeout time.Duration) (*Mode
 func sourceState(m *Model, source string) (errText string, busy bool) {
 	switch source {
 	case backends.Alertmanager, backends.Prometheus:
-		names := []string{srcAM, srcSil}
+		names := []string{watch.SrcAM, watch.SrcSil}
 		if source == backends.Prometheus {
-			names = []string{srcProm, srcRules}
+			names = []string{watch.SrcProm, watch.SrcRules}
 		}
 		for _, n := range names {
-			h := m.health[n]
-			busy = busy || h.inFlight
-			if h.err != "" && errText == "" {
-				errText = h.err
+			h := srcHealth(m, n)
+			busy = busy || h.InFlight
+			if h.Err != "" && errText == "" {
+				errText = h.Err
 			}
 		}
 		return errText, busy
@@ -304,9 +299,9 @@ func TestUIFaultMatrix(t *testing.T) {
 func checkOthersHealthy(t *testing.T, d *driver, source string) {
 	t.Helper()
 	m := d.m
-	for _, n := range []string{srcAM, srcSil, srcProm, srcRules} {
-		own := (source == backends.Alertmanager && (n == srcAM || n == srcSil)) || (source == backends.Prometheus && (n == srcProm || n == srcRules))
-		if h := m.health[n]; !own && (h == nil || !h.ok) {
+	for _, n := range []string{watch.SrcAM, watch.SrcSil, watch.SrcProm, watch.SrcRules} {
+		own := (source == backends.Alertmanager && (n == watch.SrcAM || n == watch.SrcSil)) || (source == backends.Prometheus && (n == watch.SrcProm || n == watch.SrcRules))
+		if h := srcHealth(m, n); !own && !h.OK {
 			t.Errorf("%s failing made %s unhealthy", source, n)
 		}
 	}
@@ -376,10 +371,8 @@ func TestFanOutIsParallel(t *testing.T) {
 	d.run(kit.OpenTrace(set.Jaeger.TraceID, "", time.Time{}))
 	tr := m.ScreenNamed(trace.Name).(*trace.Screen)
 	d.until("every pane to fill", 10*time.Second, func() bool {
-		for _, s := range []string{srcAM, srcSil, srcProm, srcRules} {
-			if h := m.health[s]; h == nil || !h.ok {
-				return false
-			}
+		if !allHealthy(m) {
+			return false
 		}
 		busy, logsBusy := tr.Loading()
 		spans, _ := tr.Size()

@@ -13,7 +13,9 @@ import (
 	v1 "github.com/prometheus/client_golang/api/prometheus/v1"
 
 	"oncall/internal/actions"
+	"oncall/internal/alerts"
 	"oncall/internal/config"
+	"oncall/internal/watch"
 	"oncall/tui/kit"
 	"oncall/tui/tuitest/fixture"
 )
@@ -116,3 +118,40 @@ func plain(s string) string { return kit.Strip(s) }
 // fakeActions is a write service with no Alertmanager: enough to open
 // dialogs; tests that write use real servers (see e2e tests).
 func fakeActions() *actions.Service { return &actions.Service{User: "alice@bastion", Context: "prod"} }
+
+// srcHealth is what the status bar knows of a source of the first watched
+// cluster.
+func srcHealth(m *Model, src string) watch.Health { return m.healthOf(m.watched[0])[src] }
+
+// allHealthy: Alertmanager's alerts and silences, Prometheus's alerts and
+// rules all answered.
+func allHealthy(m *Model) bool {
+	for _, s := range []string{watch.SrcAM, watch.SrcSil, watch.SrcProm, watch.SrcRules} {
+		if !srcHealth(m, s).OK {
+			return false
+		}
+	}
+	return true
+}
+
+// setActions gives the first watched cluster a write service.
+func setActions(m *Model, svc *actions.Service) { m.clusterOf("").Actions = svc }
+
+// okHealth is every alert source of one cluster answering.
+func okHealth() map[string]watch.Health {
+	h := map[string]watch.Health{}
+	for _, s := range []string{watch.SrcAM, watch.SrcSil, watch.SrcProm, watch.SrcRules} {
+		h[s] = watch.Health{OK: true, Latency: 12 * time.Millisecond, LastOK: fixedNow}
+	}
+	return h
+}
+
+// feed delivers what the hub would publish for the first watched cluster,
+// through Update, and returns the command Update gave back.
+func feed(m *Model, in alerts.Inputs, health map[string]watch.Health) tea.Cmd {
+	in.Cluster = m.watched[0]
+	as, ss := alerts.BuildAll(in)
+	alerts.Prepare(as)
+	_, cmd := m.Update(snapsMsg{sub: m.sub, snaps: []*watch.Snapshot{{Cluster: in.Cluster, Alerts: as, Silences: ss, Health: health, AMAlerts: in.AM, AMSilences: in.Silences, At: fixedNow}}})
+	return cmd
+}

@@ -26,15 +26,41 @@ func (m *Model) Config() *config.Config { return m.deps.Config }
 // Session says who and where the operator is.
 func (m *Model) Session() kit.Session {
 	user := m.deps.Config.Identity.User
-	if svc := m.deps.Actions; svc != nil && svc.User != "" {
+	if svc := m.actionsFor(""); svc != nil && svc.User != "" {
 		user = svc.User
 	}
-	return kit.Session{User: user, Context: m.deps.Config.CurrentContext, Role: m.opts.Role, ReadOnly: m.opts.ReadOnly, Actions: m.deps.Actions}
+	c := m.clusterOf("")
+	return kit.Session{User: user, Context: c.Name, Role: m.opts.Role, ReadOnly: m.opts.ReadOnly, Actions: c.Actions}
 }
 
-// Sources returns the alert sources of the alert's context.
-func (m *Model) Sources(*alerts.Alert) kit.Sources {
-	return kit.Sources{Context: m.deps.Config.CurrentContext, AM: m.deps.AM, Prom: m.deps.Prom}
+// Sources returns the alert sources of the alert's cluster (nil: the
+// selected alert's, else the first watched cluster's).
+func (m *Model) Sources(a *alerts.Alert) kit.Sources {
+	if a == nil {
+		a = m.alertsPane.Selected()
+	}
+	name := ""
+	if a != nil {
+		name = a.Cluster
+	}
+	return m.sourcesOf(name)
+}
+
+func (m *Model) sourcesOf(cluster string) kit.Sources {
+	c := m.clusterOf(cluster)
+	if c == nil {
+		return kit.Sources{}
+	}
+	return kit.Sources{Context: c.Name, AM: c.AM, Prom: c.Prom, Actions: c.Actions}
+}
+
+// Clusters lists the watched clusters' sources, in the order watched.
+func (m *Model) Clusters() []kit.Sources {
+	out := make([]kit.Sources, 0, len(m.watched))
+	for _, n := range m.watched {
+		out = append(out, m.sourcesOf(n))
+	}
+	return out
 }
 
 // Selected returns the alert under the cursor.
@@ -46,8 +72,14 @@ func (m *Model) Alerts() []*alerts.Alert { return m.merged }
 // Silences returns the silence list.
 func (m *Model) Silences() []*alerts.Silence { return m.silences }
 
-// Rules returns Prometheus's alerting rules by alert name.
-func (m *Model) Rules() map[string][]v1.AlertingRule { return m.rules }
+// Rules returns the selected alert's cluster's alerting rules by name
+// (Prometheus's and the Loki ruler's).
+func (m *Model) Rules() map[string][]v1.AlertingRule {
+	if a := m.alertsPane.Selected(); a != nil {
+		return m.rulesOf(m.clusterOf(a.Cluster).Name)
+	}
+	return m.rulesOf(m.watched[0])
+}
 
 // BodySize is the size screens are drawn in.
 func (m *Model) BodySize() (int, int) { return m.width, m.bodyHeight() }
@@ -65,10 +97,11 @@ func (m *Model) Shown() string {
 	return ""
 }
 
-// Show switches to a registered screen without opening it again.
+// Show switches to a registered screen (a name, or the key Shown gave)
+// without opening it again.
 func (m *Model) Show(name string) {
-	if m.screens[name] != nil {
-		m.view, m.screen = viewScreen, name
+	if in, ok := m.target(name, ""); ok {
+		m.view, m.screen = viewScreen, in.key
 	}
 }
 
@@ -95,5 +128,46 @@ func (m *Model) Track(what, target string, run func() tea.Msg) tea.Cmd {
 // DetailChanged rebuilds the alert detail.
 func (m *Model) DetailChanged() { m.syncDetail() }
 
-// ScreenNamed returns a registered screen (tests use it).
-func (m *Model) ScreenNamed(name string) kit.Screen { return m.screens[name] }
+// ScreenNamed returns a registered screen (tests use it): a name (the
+// first watched cluster's instance of a cluster screen) or an instance key.
+func (m *Model) ScreenNamed(name string) kit.Screen {
+	if in, ok := m.target(name, ""); ok {
+		return m.screens[in.key]
+	}
+	return nil
+}
+
+// clusterHost is the Host of a per-cluster screen instance: it answers for
+// its cluster, and for its own visibility.
+type clusterHost struct {
+	*Model
+	in instance
+}
+
+func (h *clusterHost) Visible(string) bool {
+	return !h.quitting && h.view == viewScreen && h.screen == h.in.key
+}
+
+func (h *clusterHost) Sources(a *alerts.Alert) kit.Sources {
+	if a != nil && a.Cluster != "" {
+		return h.sourcesOf(a.Cluster)
+	}
+	return h.sourcesOf(h.in.cluster)
+}
+
+func (h *clusterHost) Rules() map[string][]v1.AlertingRule { return h.rulesOf(h.in.cluster) }
+
+func (h *clusterHost) Session() kit.Session {
+	s := h.Model.Session()
+	s.Context = h.in.cluster
+	s.Actions = h.actionsFor(h.in.cluster)
+	return s
+}
+
+func (h *clusterHost) Show(name string) {
+	if in, ok := h.target(name, h.in.cluster); ok {
+		h.view, h.screen = viewScreen, in.key
+	} else {
+		h.Model.Show(name)
+	}
+}

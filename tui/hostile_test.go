@@ -104,10 +104,6 @@ func hostileModel(t *testing.T, w, h int, dark bool, text string) *Model {
 	return m
 }
 
-// settle runs cmd's messages back into the model (screens load in
-// commands) until nothing more arrives within a moment.
-func settle(m *Model, cmd tea.Cmd) { settleWithin(m, cmd, 300*time.Millisecond) }
-
 // settleWithin is settle with the quiet period that ends it: views with no
 // network I/O settle in a few milliseconds (the only long command left
 // running is a status message's expiry tick).

@@ -14,19 +14,46 @@ import (
 	"oncall/internal/alerts"
 	"oncall/internal/config"
 	"oncall/internal/sanitize"
+	"oncall/internal/watch"
 	"oncall/sources/alertmanager"
+	"oncall/sources/loki"
 	"oncall/sources/prometheus"
 	"oncall/tui/kit"
 )
 
+// Cluster is one context the session can watch: its clients, its writes,
+// and the screens that follow an alert of that context (logs, traces,
+// budget, runbook), built for it.
+type Cluster struct {
+	Name    string
+	AM      *alertmanager.Client
+	Prom    *prometheus.Client
+	Ruler   *loki.Ruler      // Loki's ruler (log-based alerts), nil: none
+	Actions *actions.Service // nil: no writes in this context
+	Entries []kit.Entry
+}
+
 // Deps is what the UI talks to. Any source may be nil (not configured).
 type Deps struct {
-	Config  *config.Config
+	Config *config.Config
+	// Clusters are the contexts the session may watch (":ctx" switches
+	// between them), built by internal/wire.
+	Clusters []*Cluster
+	// Watch names the clusters watched at start (default: the config's
+	// current context).
+	Watch []string
+	// Hub polls the clusters' sources; the sessions of one server share it
+	// (nil: the model polls on its own).
+	Hub *watch.Hub
+	// AM, Prom and Actions are the short way to give one cluster, named
+	// after the config's current context (tests, and the CLI's single
+	// context when Clusters is empty).
 	AM      *alertmanager.Client
 	Prom    *prometheus.Client
 	Actions *actions.Service // nil: read-only
-	// Entries are the screens (tui/screens/…), in registration order: see
-	// internal/wire/screens.go.
+	// Entries are the screens (tui/screens/…) that are not tied to a
+	// cluster (handoff, notes), in registration order; with the short
+	// form, every screen. See internal/wire/screens.go.
 	Entries []kit.Entry
 	Now     func() time.Time
 }
@@ -43,6 +70,9 @@ type Options struct {
 	Grace *time.Duration
 	// NoFetch disables fetching (golden tests feed data directly).
 	NoFetch bool
+	// FetchTimeout bounds one source's fetch when the model polls on its
+	// own (no Deps.Hub); 0: 8s.
+	FetchTimeout time.Duration
 	// OnAction, when set, hears every write start and finish (see session.go).
 	OnAction func(ActionEvent)
 	// BackgroundWait, when the theme is automatic, holds the first frame
@@ -95,27 +125,32 @@ type Model struct {
 	alertsPane   *AlertsPane
 	detail       *DetailPane
 	silencesPane *SilencesPane
-	screens      map[string]kit.Screen
-	screenOrder  []string
-	screenTitles map[string]string
-	openKeys     []openKey // global actions that open screens
 	overlays     overlayStack
 
-	amAlerts   models.GettableAlerts
-	amSilences models.GettableSilences
-	promAlerts []v1.Alert
-	rules      map[string][]v1.AlertingRule
-	merged     []*alerts.Alert
-	silences   []*alerts.Silence
-	sevCounts  []sevCount // header counts, computed per rebuild
+	// screens: registered screens by instance key (screens.go)
+	screens   map[string]kit.Screen
+	instances []instance // in registration order
+	openKeys  []openKey  // global actions that open screens
+	specs     map[string]kit.Spec
 
-	health       map[string]*sourceHealth
-	seq          map[string]int
+	// clusters (clusters.go)
+	clusters map[string]*Cluster
+	watched  []string
+	hub      *watch.Hub
+	ownHub   bool
+	sub      *watch.Sub
+	snaps    map[string]*watch.Snapshot
+	merged   []*alerts.Alert
+	silences []*alerts.Silence
+	counts   clusterCounts // header counts, computed per rebuild
+	keepBusy map[string]bool
+	// silenceHome is the cluster of the alert the silence dialog was
+	// opened on.
+	silenceHome string
+
 	tickGen      int
 	refreshEvery time.Duration
-	fetchTimeout time.Duration
 	lastRefresh  time.Time
-	keepAliveRun bool
 	bgDetected   bool
 
 	status   statusLine
@@ -155,9 +190,8 @@ func New(d Deps, o Options) (*Model, error) {
 	}
 	m := &Model{
 		deps: d, opts: o, keys: keys, now: d.Now, st: kit.NewStyles(dark),
-		health: map[string]*sourceHealth{}, seq: map[string]int{},
-		screens: map[string]kit.Screen{}, screenTitles: map[string]string{},
-		refreshEvery: cfg.Refresh.D(), fetchTimeout: 8 * time.Second,
+		screens: map[string]kit.Screen{}, specs: map[string]kit.Spec{},
+		refreshEvery: cfg.Refresh.D(), snaps: map[string]*watch.Snapshot{}, keepBusy: map[string]bool{},
 	}
 	if m.refreshEvery <= 0 {
 		m.refreshEvery = 10 * time.Second
@@ -169,6 +203,9 @@ func New(d Deps, o Options) (*Model, error) {
 	m.alertsPane = NewAlertsPane(keys.Scope(scopeAlerts), cfg.Alerts.GroupBy, alerts.SortKey(cfg.Alerts.Sort))
 	m.detail = NewDetailPane(keys.Global())
 	m.silencesPane = NewSilencesPane(keys.Scope(scopeSilences))
+	if err := m.setupClusters(); err != nil {
+		return nil, err
+	}
 	m.registerScreens()
 	if o.BackgroundWait > 0 && m.autoTheme() {
 		m.bgWaitUntil = time.Now().Add(o.BackgroundWait)
@@ -183,7 +220,7 @@ func (m *Model) Init() tea.Cmd {
 		cmds = append(cmds, tea.Tick(w, func(time.Time) tea.Msg { return bgWaitDoneMsg{} }))
 	}
 	if !m.opts.NoFetch {
-		cmds = append(cmds, m.refresh(), m.scheduleTick())
+		cmds = append(cmds, m.subscribe(), m.scheduleTick())
 	}
 	return tea.Batch(cmds...)
 }
@@ -208,29 +245,37 @@ func (m *Model) KeyTable() *kit.KeyTable { return m.keys }
 // Deps returns the session's dependencies.
 func (m *Model) Deps() Deps { return m.deps }
 
-// SetData feeds data directly (tests, golden views).
+// SetData feeds data directly (tests, golden views): the first watched
+// cluster's sources answered this, at once.
 func (m *Model) SetData(am models.GettableAlerts, sils models.GettableSilences, prom []v1.Alert, rules map[string][]v1.AlertingRule) {
-	m.amAlerts, m.amSilences, m.promAlerts, m.rules = am, sils, prom, rules
-	for _, s := range []string{srcAM, srcSil, srcProm, srcRules} {
-		h := m.healthOf(s)
-		h.ok, h.latency, h.lastOK = true, 12*time.Millisecond, m.now()
-	}
-	m.lastRefresh = m.now()
-	m.rebuildData()
+	m.SetClusterData(m.watched[0], alerts.Inputs{AM: am, Silences: sils, Prom: prom, Rules: rules})
 }
 
-// rebuildData merges the sources once per reply (never per frame).
-func (m *Model) rebuildData() {
-	m.merged, m.silences = alerts.Build(m.amAlerts, m.amSilences, m.promAlerts, m.rules)
-	m.sevCounts = severityCounts(m.merged)
-	m.alertsPane.SetAlerts(m.merged)
-	m.silencesPane.SetSilences(m.silences, m.now())
-	m.syncDetail()
-	m.observeNotify()
+// SetClusterData feeds one cluster's data directly (tests, golden views).
+func (m *Model) SetClusterData(cluster string, in alerts.Inputs) {
+	in.Cluster = cluster
+	as, ss := alerts.BuildAll(in)
+	alerts.Prepare(as)
+	health := map[string]watch.Health{}
+	for _, src := range []string{watch.SrcAM, watch.SrcSil, watch.SrcProm, watch.SrcRules} {
+		health[src] = watch.Health{OK: true, Latency: 12 * time.Millisecond, LastOK: m.now()}
+	}
+	if in.RulerAlerts != nil || in.RulerRules != nil {
+		health[watch.SrcRuler] = watch.Health{OK: true, Latency: 12 * time.Millisecond, LastOK: m.now()}
+	}
+	rules := map[string][]v1.AlertingRule{}
+	for n, r := range in.Rules {
+		rules[n] = r
+	}
+	for n, r := range in.RulerRules {
+		rules[n] = append(rules[n], r...)
+	}
+	m.applySnapshots([]*watch.Snapshot{{Cluster: cluster, Alerts: as, Silences: ss, Rules: rules, Health: health, AMAlerts: in.AM, AMSilences: in.Silences, At: m.now()}})
 }
 
 func (m *Model) syncDetail() {
-	m.detail.SetAlert(m.alertsPane.Selected(), m.merged, m.silences, m.detailExtensions(), m.st, m.now())
+	a := m.alertsPane.Selected()
+	m.detail.SetAlert(a, m.merged, m.silences, m.detailExtensions(a), m.st, m.now())
 }
 
 // setStatus shows a message for a while; errors stay longer.
@@ -245,5 +290,14 @@ func (m *Model) setStatus(text string, isErr bool) tea.Cmd {
 	return tea.Tick(ttl, func(time.Time) tea.Msg { return statusExpiredMsg{id: id} })
 }
 
-// Stop stops the refresh ticker (a pending tick is ignored).
-func (m *Model) Stop() { m.tickGen++ }
+// Stop stops the refresh ticker (a pending tick is ignored) and the
+// session's subscription (and the hub, when the model polls on its own).
+func (m *Model) Stop() {
+	m.tickGen++
+	if m.sub != nil {
+		m.sub.Close()
+	}
+	if m.ownHub {
+		m.hub.Close()
+	}
+}

@@ -1,15 +1,15 @@
 package tui
 
 import (
-	"errors"
 	"fmt"
+	"oncall/internal/alerts"
+	"oncall/internal/watch"
 	"oncall/tui/kit"
 	"strings"
 	"testing"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
-	"github.com/prometheus/alertmanager/api/v2/models"
 )
 
 func TestGoldenViews(t *testing.T) {
@@ -33,10 +33,10 @@ func TestGoldenViews(t *testing.T) {
 			} {
 				t.Run(fmt.Sprintf("%s-%dx%d-%s", v.name, sz.w, sz.h, bg), func(t *testing.T) {
 					m := newTestModel(t, sz.w, sz.h, dark, Options{})
-					m.deps.Actions = nil
+					setActions(m, nil)
 					if v.name == "silence-dialog" {
 						m.opts.ReadOnly = false
-						m.deps.Actions = fakeActions()
+						setActions(m, fakeActions())
 					}
 					for _, k := range v.keys {
 						if len(k) > 1 && k != "enter" {
@@ -151,7 +151,7 @@ func TestAckStateShown(t *testing.T) {
 func TestDialogGraceIgnoresInFlightKeys(t *testing.T) {
 	grace := time.Hour // nothing typed during the test counts
 	m := newTestModel(t, 160, 48, true, Options{Grace: &grace})
-	m.deps.Actions = fakeActions()
+	setActions(m, fakeActions())
 	press(m, "s")
 	if m.overlays.top() == nil {
 		t.Fatal("s did not open the silence dialog")
@@ -164,7 +164,7 @@ func TestDialogGraceIgnoresInFlightKeys(t *testing.T) {
 
 func TestReadOnlyRefusesWrites(t *testing.T) {
 	m := newTestModel(t, 160, 48, true, Options{ReadOnly: true, Role: "viewer"})
-	m.deps.Actions = fakeActions()
+	setActions(m, fakeActions())
 	press(m, "s")
 	if m.overlays.top() != nil {
 		t.Fatal("viewer opened the silence dialog")
@@ -178,31 +178,25 @@ func TestReadOnlyRefusesWrites(t *testing.T) {
 	}
 }
 
-func TestStaleRepliesDroppedAndFailuresKeepData(t *testing.T) {
+// A failing source keeps its last good data, marked in the status bar, and
+// recovers with its next answer (the hub keeps the data; see watch).
+func TestFailuresKeepDataAndShowStale(t *testing.T) {
 	m := newTestModel(t, 160, 48, true, Options{})
+	as, sils, prom, rules := uiFixture()
 	before := len(m.Alerts())
-	// a request is issued (seq 1), then a newer one (seq 2); the older reply arrives last
-	m.seq[srcAM] = 2
-	m.Update(fetched{source: srcAM, seq: 1, amAlerts: models.GettableAlerts{}})
-	if len(m.Alerts()) != before {
-		t.Fatal("stale reply was applied")
-	}
-	m.Update(fetched{source: srcAM, seq: 2, err: errors.New("alertmanager http://am:9093: list alerts: timed out")})
+	h := okHealth()
+	h[watch.SrcAM] = watch.Health{Err: "alertmanager http://am:9093: list alerts: timed out", FailSince: fixedNow.Add(-time.Minute), LastOK: fixedNow.Add(-2 * time.Minute)}
+	feed(m, alerts.Inputs{AM: as, Silences: sils, Prom: prom, Rules: rules}, h)
 	if len(m.Alerts()) != before {
 		t.Fatal("a failed fetch must keep the last good data")
 	}
-	h := m.health[srcAM]
-	if h.ok || !strings.Contains(h.err, "timed out") {
-		t.Fatalf("health = %+v", h)
-	}
 	out := plain(m.Render())
-	if !strings.Contains(out, "am ✗") || !strings.Contains(out, "stale: alertmanager") {
+	if !strings.Contains(out, "am ✗ 1m") || !strings.Contains(out, "stale: alertmanager") {
 		t.Fatalf("status bar does not show the stale source:\n%s", out)
 	}
-	m.seq[srcAM] = 3
-	m.Update(fetched{source: srcAM, seq: 3, amAlerts: models.GettableAlerts{}})
-	if !m.health[srcAM].ok {
-		t.Fatal("source did not recover")
+	feed(m, alerts.Inputs{AM: as, Silences: sils, Prom: prom, Rules: rules}, okHealth())
+	if out := plain(m.Render()); strings.Contains(out, "✗") || !strings.Contains(out, "am ✓ 12ms") {
+		t.Fatalf("source did not recover:\n%s", out)
 	}
 }
 

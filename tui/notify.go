@@ -78,12 +78,6 @@ func notification(mode string, names []string) string {
 	return ansi.Notify(text)
 }
 
-// alertSourcesLoaded reports that every configured alert source (Alertmanager
-// and Prometheus) has answered successfully at least once.
-func (m *Model) alertSourcesLoaded() bool {
-	answered := func(src string) bool { h := m.health[src]; return h != nil && !h.lastOK.IsZero() }
-	return (m.deps.AM == nil || answered(srcAM)) && (m.deps.Prom == nil || answered(srcProm))
-}
 
 // observeNotify is called by rebuildData after every merge.
 func (m *Model) observeNotify() {

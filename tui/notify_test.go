@@ -9,9 +9,9 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"github.com/prometheus/alertmanager/api/v2/models"
 
+	"oncall/internal/alerts"
 	"oncall/internal/config"
-	"oncall/sources/alertmanager"
-	"oncall/sources/prometheus"
+	"oncall/internal/watch"
 )
 
 // rawOutputs runs a command tree and collects what it would print raw.
@@ -40,11 +40,10 @@ func notifyModel(t *testing.T, mode string) *Model {
 	return m
 }
 
-// feedAM delivers an Alertmanager reply through Update, as a fetch would.
+// feedAM delivers an Alertmanager reply through Update, as the hub would
+// (every source answered).
 func feedAM(m *Model, as models.GettableAlerts) []string {
-	m.seq[srcAM]++
-	_, cmd := m.Update(fetched{source: srcAM, seq: m.seq[srcAM], amAlerts: as})
-	return rawOutputs(cmd)
+	return rawOutputs(feed(m, alerts.Inputs{AM: as}, okHealth()))
 }
 
 func withAlert(f fxAlert) models.GettableAlerts {
@@ -110,24 +109,14 @@ func TestOSC9IsSanitized(t *testing.T) {
 func TestNoNotificationBeforeEverySourceAnswered(t *testing.T) {
 	m := newTestModel(t, 120, 40, true, Options{})
 	m.deps.Config.Alerts.Notify = NotifyBell
-	am, err := alertmanager.New(alertmanager.Config{URLs: []string{"http://127.0.0.1:1"}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	prom, err := prometheus.New(prometheus.Config{URL: "http://127.0.0.1:1"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	m.deps.AM, m.deps.Prom = am, prom
-	m.health = map[string]*sourceHealth{}
 	m.notify = notifier{}
 	crit := withAlert(fxAlert{Labels: map[string]string{"alertname": "PaymentsDown", "severity": "critical"}, Summary: "x"})
-	if out := feedAM(m, crit); len(out) != 0 {
+	waiting := okHealth()
+	waiting[watch.SrcProm] = watch.Health{InFlight: true}
+	if out := rawOutputs(feed(m, alerts.Inputs{AM: crit}, waiting)); len(out) != 0 {
 		t.Fatalf("notified before Prometheus answered: %q", out)
 	}
-	m.seq[srcProm]++
-	_, cmd := m.Update(fetched{source: srcProm, seq: m.seq[srcProm]})
-	if out := rawOutputs(cmd); len(out) != 0 {
+	if out := rawOutputs(feed(m, alerts.Inputs{AM: crit}, okHealth())); len(out) != 0 {
 		t.Fatalf("the first complete load notified: %q", out)
 	}
 	more := append(crit, amAlert(fxAlert{Labels: map[string]string{"alertname": "QueueStuck", "severity": "critical"}, Summary: "x"}))
@@ -175,16 +164,18 @@ func TestEmptyListIsNotAllClearUntilASourceAnswers(t *testing.T) {
 		t.Fatal(err)
 	}
 	m.Update(tea.WindowSizeMsg{Width: 160, Height: 48})
-	am := m.healthOf(srcAM)
-	am.inFlight = true
+	if out := plain(m.Render()); !strings.Contains(out, "loading…") || strings.Contains(out, "all clear") || !strings.Contains(out, "Waiting for the first answer") {
+		t.Fatalf("nothing yet:\n%s", out)
+	}
+	feed(m, alerts.Inputs{}, map[string]watch.Health{watch.SrcAM: {InFlight: true}})
 	if out := plain(m.Render()); !strings.Contains(out, "loading…") || strings.Contains(out, "all clear") || !strings.Contains(out, "Waiting for the first answer") {
 		t.Fatalf("in flight:\n%s", out)
 	}
-	am.inFlight, am.err = false, "connection refused"
+	feed(m, alerts.Inputs{}, map[string]watch.Health{watch.SrcAM: {Err: "connection refused", FailSince: fixedNow}})
 	if out := plain(m.Render()); !strings.Contains(out, "no data") || strings.Contains(out, "all clear") || !strings.Contains(out, "what fires is unknown") {
 		t.Fatalf("failed:\n%s", out)
 	}
-	am.ok, am.err, am.lastOK = true, "", fixedNow
+	feed(m, alerts.Inputs{}, map[string]watch.Health{watch.SrcAM: {OK: true, LastOK: fixedNow}})
 	if out := plain(m.Render()); !strings.Contains(out, "all clear") || !strings.Contains(out, "No alerts.") {
 		t.Fatalf("answered, empty:\n%s", out)
 	}

@@ -34,7 +34,6 @@ func (s *overlayStack) top() kit.Dialog {
 	return s.items[len(s.items)-1].d
 }
 
-func (s *overlayStack) empty() bool { return len(s.items) == 0 }
 
 // inGrace reports whether the top dialog opened too recently to take keys.
 func (s *overlayStack) inGrace(now time.Time) bool {

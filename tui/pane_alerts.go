@@ -42,6 +42,9 @@ type AlertsPane struct {
 	index      *alerts.Index // all alerts in sort order, built once per data or sort change
 	shown      int           // alerts that pass the filter
 	search     kit.SearchBox
+	// tag renders an alert's cluster; nil when one cluster is watched (no
+	// cluster column).
+	tag func(cluster string) string
 	rows       []alertRow
 	cursor     int
 	offset     int
@@ -319,8 +322,17 @@ func (p *AlertsPane) renderRow(i, w int, st *kit.Styles, now time.Time) string {
 	age := kit.Fit(timefmt.Ago(a.Since(), now), 5)
 	nameW := min(28, max(12, w/4))
 	rest := w - 2 - 5 - 1 - stateW - 1 - 5 - 1 - nameW - 1
-	line := sev + " " + st.StateStyle(string(a.State)).Render(kit.Fit(state, stateW)) + " " + st.Muted.Render(age) + " " +
-		st.Bold.Render(kit.Fit(r.name, nameW)) + " " + kit.Fit(r.summary, max(0, rest))
+	cluster := ""
+	if p.tag != nil {
+		tw := min(12, max(6, w/12))
+		cluster, rest = kit.Fit(p.tag(a.Cluster), tw)+" ", rest-tw-1
+	}
+	summary := r.summary
+	if a.Rule != nil && a.Rule.Source == alerts.SourceLoki {
+		summary = st.Muted.Render("[log] ") + summary
+	}
+	line := sev + " " + cluster + st.StateStyle(string(a.State)).Render(kit.Fit(state, stateW)) + " " + st.Muted.Render(age) + " " +
+		st.Bold.Render(kit.Fit(r.name, nameW)) + " " + kit.Fit(summary, max(0, rest))
 	if i == p.cursor {
 		return st.Cursor.Render("▌ ") + st.Selected.Render(kit.Fit(stripForSelection(line), w-2))
 	}

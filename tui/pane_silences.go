@@ -31,6 +31,8 @@ type SilencesPane struct {
 	filter string
 	list   kit.List
 	selID  string
+	// tag renders a silence's cluster; nil when one cluster is watched.
+	tag func(cluster string) string
 }
 
 // NewSilencesPane builds an empty pane.
@@ -117,7 +119,11 @@ func (p *SilencesPane) View(w, h int, st *kit.Styles, now time.Time) string {
 	default:
 		lines = append(lines, st.Muted.Render(fmt.Sprintf("%d silences · %s", len(p.rows), p.keys.Hints())))
 	}
-	lines = append(lines, st.Header.Render(kit.Fit("  ID       STATE    ENDS        BY", 36)+" "+kit.Fit("MATCHERS", max(8, w/3))+" COMMENT"))
+	head := kit.Fit("  ID       STATE    ENDS        BY", 36)
+	if p.tag != nil {
+		head = kit.Fit("  ID       CLUSTER    STATE    ENDS        BY", 47)
+	}
+	lines = append(lines, st.Header.Render(head+" "+kit.Fit("MATCHERS", max(8, w/3))+" COMMENT"))
 	if len(p.rows) == 0 {
 		lines = append(lines, "", st.Muted.Render("  No silences."))
 		return kit.Box(lines, w, h)
@@ -136,7 +142,11 @@ func (p *SilencesPane) View(w, h int, st *kit.Styles, now time.Time) string {
 		if r.s.Ack {
 			mark += st.StateStyle("acked").Render(" [ack]")
 		}
-		line := kit.Fit(r.sid, 8) + " " + st.StateStyle(r.s.State).Render(kit.Fit(r.s.State, 8)) + " " + kit.Fit(ends, 11) + " " + kit.Fit(r.by, 14) + " " +
+		cluster := ""
+		if p.tag != nil {
+			cluster = kit.Fit(p.tag(r.s.Cluster), 10) + " "
+		}
+		line := kit.Fit(r.sid, 8) + " " + cluster + st.StateStyle(r.s.State).Render(kit.Fit(r.s.State, 8)) + " " + kit.Fit(ends, 11) + " " + kit.Fit(r.by, 14) + " " +
 			kit.Fit(r.matchers, max(8, w/3)) + " " + r.comment + mark
 		if i == p.list.Cursor() {
 			lines = append(lines, st.Cursor.Render("▌ ")+st.Selected.Render(kit.Fit(kit.Strip(line), w-2)))

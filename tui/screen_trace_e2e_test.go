@@ -80,22 +80,17 @@ func TestDemoAlertToLogsToTraceInThreeKeys(t *testing.T) {
 		trace.Entry(trace.Options{Jaeger: jc, Loki: lc, TraceSelector: `{env="prod"}`, UIURL: jg.URL()}),
 	}
 	dark, zero := true, time.Duration(0)
+	cfg.Refresh = config.Duration(time.Hour)
 	m, err := New(Deps{Config: cfg, AM: am, Prom: prom, Entries: entries}, Options{Dark: &dark, Grace: &zero})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(m.Stop)
-	m.refreshEvery = time.Hour
 	m.Update(tea.WindowSizeMsg{Width: 160, Height: 48})
 	d := newDriver(t, m)
 	d.run(m.Init())
 	d.until("every source to answer", 20*time.Second, func() bool {
-		for _, s := range []string{srcAM, srcSil, srcProm, srcRules} {
-			if h := m.health[s]; h == nil || !h.ok {
-				return false
-			}
-		}
-		return true
+		return allHealthy(m)
 	})
 	if a := m.Selected(); a == nil || a.Name() != "APIDown" {
 		t.Fatalf("selected %v, want APIDown first", a)

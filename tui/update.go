@@ -23,17 +23,17 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 	case tea.KeyPressMsg:
 		return m, m.handleKey(msg)
-	case fetched:
-		return m, tea.Batch(m.applyFetched(msg), m.takeNotify())
+	case snapsMsg:
+		return m, m.applySnapsMsg(msg)
 	case tickMsg:
 		if msg.gen != m.tickGen || m.quitting {
 			return m, nil // a stopped ticker: do not reschedule
 		}
-		return m, tea.Batch(m.refresh(), m.scheduleTick())
+		return m, tea.Batch(m.refreshScreens(), m.scheduleTick())
 	case actionDoneMsg:
 		return m, m.actionDone(msg)
 	case keepAliveDoneMsg:
-		m.keepAliveRun = false
+		m.keepBusy[msg.cluster] = false
 		if len(msg.errs) > 0 {
 			return m, m.setStatus("ack keep-alive failed: "+msg.errs[0].Error(), true)
 		}
@@ -48,23 +48,14 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 	case kit.RefreshMsg:
 		return m, m.refreshNow()
+	case instanceMsg:
+		return m, m.route(msg.key, msg.msg)
 	case kit.Routed:
-		if s := m.screens[msg.Screen()]; s != nil {
-			return m, s.Update(m, msg)
-		}
-		if _, ok := msg.(kit.OpenTraceMsg); ok {
-			return m, m.setStatus("traces: no Jaeger configured for this context", true)
-		}
+		return m, m.route("", msg)
 	}
 	return m, nil
 }
 
-func (m *Model) refreshNow() tea.Cmd {
-	if m.opts.NoFetch {
-		return nil
-	}
-	return m.refresh()
-}
 
 func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 	if msg.String() == "ctrl+c" {
@@ -87,8 +78,9 @@ func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 		_, cmd := m.silencesPane.HandleKey(msg, m.now())
 		return cmd
 	case m.view == viewScreen && m.screens[m.screen].Capturing():
-		_, cmd := m.screens[m.screen].HandleKey(m, msg)
-		return cmd
+		in := m.current()
+		_, cmd := m.screens[m.screen].HandleKey(m.hostFor(in), msg)
+		return in.wrap(cmd)
 	}
 	if used, cmd := m.viewKey(msg); used {
 		return cmd
@@ -138,7 +130,9 @@ func (m *Model) viewKey(msg tea.KeyPressMsg) (bool, tea.Cmd) {
 		}
 		return m.silencesPane.HandleKey(msg, m.now())
 	case viewScreen:
-		return m.screens[m.screen].HandleKey(m, msg)
+		in := m.current()
+		used, cmd := m.screens[m.screen].HandleKey(m.hostFor(in), msg)
+		return used, in.wrap(cmd)
 	}
 	return false, nil
 }
@@ -169,16 +163,6 @@ func (m *Model) globalKey(msg tea.KeyPressMsg) tea.Cmd {
 	return nil
 }
 
-// OpenScreen shows a registered screen for the selected alert.
-func (m *Model) openScreen(name string) tea.Cmd {
-	s := m.screens[name]
-	if s == nil {
-		return nil
-	}
-	m.back = backTo{view: m.view, screen: m.screen}
-	m.view, m.screen = viewScreen, name
-	return s.Open(m, m.alertsPane.Selected())
-}
 
 // backTo is the view a screen was opened from.
 type backTo struct {

@@ -84,7 +84,8 @@ func (a *App) Root() *cobra.Command {
 	}
 	pf := root.PersistentFlags()
 	pf.StringVar(&a.flags.ConfigPath, "config", "", "config file (default $ONCALL_CONFIG, then $XDG_CONFIG_HOME/oncall/config.toml)")
-	pf.StringVar(&a.flags.Context, "context", "", "context to use (default: current_context)")
+	pf.StringVar(&a.flags.Context, "context", "", "context to use, or several to watch at once: a,b (default: [view] contexts, then current_context)")
+	pf.BoolVar(&a.flags.AllContexts, "all-contexts", false, "watch every configured context at once")
 	pf.StringVar(&a.flags.AlertmanagerURL, "alertmanager-url", "", "Alertmanager URL; comma-separated peers of one cluster ($ONCALL_ALERTMANAGER_URL)")
 	pf.StringVar(&a.flags.PrometheusURL, "prometheus-url", "", "Prometheus URL ($ONCALL_PROMETHEUS_URL)")
 	pf.StringVar(&a.flags.LokiURL, "loki-url", "", "Loki URL ($ONCALL_LOKI_URL)")

@@ -75,10 +75,11 @@ func (v *serveVerb) run(ctx context.Context) error {
 		return err
 	}
 	sc := v.settings(cfg.Serve)
-	sessions, err := wire.Sessions(cfg, v.wireEnv())
+	sessions, hub, err := wire.Sessions(cfg, v.wireEnv())
 	if err != nil {
 		return withHint(err, "or serve --demo")
 	}
+	defer hub.Close()
 	srv, err := serve.New(serve.Config{
 		AuthorizedKeys: sc.AuthorizedKeys,
 		HostKey:        sc.HostKey,

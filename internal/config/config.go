@@ -52,6 +52,10 @@ type Config struct {
 	Journal        Journal             `toml:"journal"`
 	Serve          Serve               `toml:"serve"`
 
+	// Watching are the contexts the command line asked to watch at once
+	// (--context a,b or --all-contexts); empty: [view] contexts.
+	Watching []string `toml:"-"`
+
 	// Path is the file the config came from ("" when none was found).
 	Path string `toml:"-"`
 	// Warnings are non-fatal problems (e.g. a world-readable file with secrets).
@@ -112,6 +116,9 @@ type Loki struct {
 	TraceSelector string `toml:"trace_selector"`
 	TraceRegex    string `toml:"trace_regex"`
 	MaxLines      int    `toml:"max_lines"`
+	// Ruler reads log-based alerts and their rules from Loki's ruler
+	// (its Prometheus-compatible API, with the tenant); default true.
+	Ruler *bool `toml:"ruler"`
 	httpx.ClientConfig
 }
 
@@ -294,3 +301,7 @@ func (c *Config) Secrets() []string {
 	}
 	return out
 }
+
+// RulerOn reports whether Loki's ruler is read ([loki] ruler, default on
+// when a Loki is configured).
+func (l Loki) RulerOn() bool { return l.URL != "" && (l.Ruler == nil || *l.Ruler) }

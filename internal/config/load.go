@@ -18,8 +18,10 @@ import (
 // Overrides are values from flags and the environment. Empty means unset.
 // Flags are applied over the environment by the caller (see Env and Merge).
 type Overrides struct {
-	ConfigPath      string
+	ConfigPath string
+	// Context is one context, or several to watch at once ("a,b").
 	Context         string
+	AllContexts     bool
 	AlertmanagerURL string // comma-separated peers of one cluster
 	PrometheusURL   string
 	LokiURL         string
@@ -59,6 +61,7 @@ func (o Overrides) Merge(under Overrides) Overrides {
 		JaegerURL:       pick(o.JaegerURL, under.JaegerURL),
 		JaegerGRPC:      pick(o.JaegerGRPC, under.JaegerGRPC),
 		User:            pick(o.User, under.User),
+		AllContexts:     o.AllContexts || under.AllContexts,
 	}
 }
 
@@ -195,7 +198,11 @@ func (c *Config) apply(o Overrides) error {
 		c.Identity.User = DefaultUser()
 	}
 	if o.Context != "" {
-		c.CurrentContext = o.Context
+		names := SplitNames([]string{o.Context})
+		if len(names) == 0 {
+			return fmt.Errorf("--context: no context named in %q", o.Context)
+		}
+		c.CurrentContext, c.Watching = names[0], names
 	}
 	anyURL := o.AlertmanagerURL != "" || o.PrometheusURL != "" || o.LokiURL != "" || o.JaegerURL != "" || o.JaegerGRPC != ""
 	if c.CurrentContext == "" {
@@ -213,6 +220,14 @@ func (c *Config) apply(o Overrides) error {
 			return fmt.Errorf("context %q not found (known: %s)", c.CurrentContext, strings.Join(c.ContextNames(), ", "))
 		}
 		c.Contexts[c.CurrentContext] = &Context{}
+	}
+	for _, n := range c.Watching {
+		if c.Contexts[n] == nil {
+			return fmt.Errorf("context %q not found (known: %s)", n, strings.Join(c.ContextNames(), ", "))
+		}
+	}
+	if o.AllContexts {
+		c.Watching = c.ContextNames()
 	}
 	ctx := c.Contexts[c.CurrentContext]
 	if ctx == nil {

@@ -8,9 +8,13 @@ import (
 )
 
 // Watched resolves the contexts to watch at once: --all-contexts, then
-// --context a,b (names), then [view] contexts, then the current context.
-// Names are checked and kept in the order given, without repeats.
+// --context a,b (names, or what the command line set in Watching), then
+// [view] contexts, then the current context. Names are checked and kept in
+// the order given, without repeats.
 func (c *Config) Watched(names []string, all bool) ([]string, error) {
+	if len(names) == 0 && !all {
+		names = c.Watching
+	}
 	switch {
 	case all:
 		names = c.ContextNames()

@@ -118,6 +118,9 @@ func (s *Server) program(sess ssh.Session) *tea.Program {
 	if ss.id.Role != RoleResponder {
 		// Refused by the UI and, without a service, impossible here too.
 		opts.ReadOnly, deps.Actions = true, nil
+		for _, c := range deps.Clusters {
+			c.Actions = nil
+		}
 	}
 	if s.cfg.Options != nil {
 		s.cfg.Options(ss.id, &opts)

@@ -279,3 +279,31 @@ func TestSubWatchSwitchesClusters(t *testing.T) {
 		t.Fatal("an unknown cluster was accepted")
 	}
 }
+
+// A refresh asked for within MinGap is not lost: it runs once when the gap
+// ends, however many sessions asked.
+func TestHubRefreshWithinTheGapRunsWhenItEnds(t *testing.T) {
+	am := &fakeAM{names: []string{"APIDown"}}
+	h := NewHub([]Cluster{{Name: "prod", AM: am}}, Options{Interval: time.Hour, MinGap: 300 * time.Millisecond})
+	defer h.Close()
+	s, err := h.Subscribe([]string{"prod"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	next(t, s, func(m map[string]*Snapshot) bool { return m["prod"] != nil && m["prod"].Loaded() })
+	for range 10 {
+		s.Refresh()
+	}
+	if n := am.alerts.Load(); n != 1 {
+		t.Fatalf("%d fetches within the gap, want 1", n)
+	}
+	deadline := time.Now().Add(3 * time.Second)
+	for am.alerts.Load() < 2 && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	time.Sleep(400 * time.Millisecond)
+	if n := am.alerts.Load(); n != 2 {
+		t.Fatalf("%d fetches after the gap, want exactly 2", n)
+	}
+}

@@ -22,6 +22,7 @@ type poller struct {
 	data    replies
 	health  map[string]Health
 	started map[string]time.Time // when each source's last fetch started
+	later   *time.Timer          // a refresh asked for within MinGap, run when the gap ends
 	gen     uint64
 	last    *Snapshot
 }
@@ -53,7 +54,16 @@ func (p *poller) remove(s *Sub) int {
 	return len(p.subs)
 }
 
-func (p *poller) stop() { p.once.Do(func() { close(p.quit) }) }
+func (p *poller) stop() {
+	p.once.Do(func() {
+		close(p.quit)
+		p.mu.Lock()
+		if p.later != nil {
+			p.later.Stop()
+		}
+		p.mu.Unlock()
+	})
+}
 
 func (p *poller) kickNow() {
 	select {
@@ -86,9 +96,14 @@ func (p *poller) fetchAll(kicked bool) {
 	now := p.hub.o.Now()
 	p.mu.Lock()
 	var start []string
+	var wait time.Duration
 	for _, src := range p.c.Sources() {
 		h := p.health[src]
-		if h.InFlight || (kicked && now.Sub(p.started[src]) < p.hub.o.MinGap) {
+		if h.InFlight {
+			continue
+		}
+		if gap := p.hub.o.MinGap - now.Sub(p.started[src]); kicked && gap > 0 {
+			wait = max(wait, gap) // asked too soon: fetch when the gap ends
 			continue
 		}
 		h.InFlight = true
@@ -98,6 +113,14 @@ func (p *poller) fetchAll(kicked bool) {
 	}
 	if len(start) > 0 {
 		p.publishLocked(false)
+	}
+	if wait > 0 && p.later == nil {
+		p.later = time.AfterFunc(wait, func() {
+			p.mu.Lock()
+			p.later = nil
+			p.mu.Unlock()
+			p.kickNow()
+		})
 	}
 	p.mu.Unlock()
 	for _, src := range start {

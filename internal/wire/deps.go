@@ -2,6 +2,7 @@ package wire
 
 import (
 	"fmt"
+	"slices"
 	"sync"
 	"time"
 
@@ -9,7 +10,9 @@ import (
 	"oncall/internal/httpx"
 	"oncall/internal/journal"
 	"oncall/internal/serve"
+	"oncall/internal/watch"
 	"oncall/sources/alertmanager"
+	"oncall/sources/loki"
 	"oncall/sources/prometheus"
 	"oncall/tui"
 )
@@ -45,74 +48,155 @@ func (e NoSourceError) Error() string {
 	return fmt.Sprintf("context %q has no Alertmanager or Prometheus: set --alertmanager-url/--prometheus-url, the ONCALL_* variables or a config file", e.Context)
 }
 
-// shared are the clients every session of one config reads through.
-type shared struct {
-	am   *alertmanager.Client // nil: none configured
-	prom *prometheus.Client   // nil: none configured
-	j    *journal.Journal     // with am only: nothing to write otherwise
+// ForContext is cfg with another context as the current one (a shallow
+// copy: the contexts themselves are shared, and only read).
+func ForContext(cfg *config.Config, name string) *config.Config {
+	c := *cfg
+	c.CurrentContext = name
+	return &c
 }
 
-func build(cfg *config.Config, env Env) (shared, error) {
-	var s shared
+// clients are one context's read clients, shared by every session.
+type clients struct {
+	name  string
+	am    *alertmanager.Client // nil: none configured
+	prom  *prometheus.Client   // nil: none configured
+	ruler *loki.Ruler          // nil: no Loki, or its ruler is off
+}
+
+// fleet is every watchable context's clients and the journal.
+type fleet struct {
+	watch []string
+	ctxs  []clients
+	j     *journal.Journal // nil when no context can write
+}
+
+// build makes the clients of every context (no I/O) and resolves the
+// watched ones; each watched context needs an Alertmanager or a
+// Prometheus.
+func build(cfg *config.Config, env Env) (*fleet, error) {
+	watch, err := cfg.Watched(nil, false)
+	if err != nil {
+		return nil, err
+	}
+	f := &fleet{watch: watch}
+	for _, name := range cfg.ContextNames() {
+		c, err := contextClients(ForContext(cfg, name), env)
+		if err != nil {
+			if !slices.Contains(watch, name) {
+				env.warn(cfg, "context "+name+" left out", err)
+				continue
+			}
+			return nil, err
+		}
+		if c.am == nil && c.prom == nil {
+			if slices.Contains(watch, name) {
+				return nil, NoSourceError{Context: name}
+			}
+			continue
+		}
+		if c.am != nil && f.j == nil {
+			if f.j, err = Journal(cfg, env.Getenv); err != nil {
+				return nil, err
+			}
+		}
+		f.ctxs = append(f.ctxs, c)
+	}
+	return f, nil
+}
+
+// contextClients builds the read clients of cfg's current context.
+func contextClients(cfg *config.Config, env Env) (clients, error) {
+	c := clients{name: cfg.CurrentContext}
 	cur, err := cfg.Current()
 	if err != nil {
-		return s, err
+		return c, err
 	}
 	if len(cur.Alertmanager.URLs) > 0 {
-		if s.am, err = Alertmanager(cfg); err != nil {
-			return s, err
-		}
-		if s.j, err = Journal(cfg, env.Getenv); err != nil {
-			return s, err
+		if c.am, err = Alertmanager(cfg); err != nil {
+			return c, err
 		}
 	}
-	if s.prom, err = Prometheus(cfg); err != nil {
-		return s, err
+	if c.prom, err = Prometheus(cfg); err != nil {
+		return c, err
 	}
-	if s.am == nil && s.prom == nil {
-		return s, NoSourceError{Context: cfg.CurrentContext}
+	if cur.Loki.RulerOn() {
+		lc, err := Loki(cfg)
+		if err == nil {
+			c.ruler, err = lc.Ruler()
+		}
+		if err != nil {
+			env.warn(cfg, "log-based alerts of "+c.name+" disabled", err)
+		}
 	}
-	return s, nil
+	return c, nil
 }
 
 // deps is one session's dependencies: cfg (already under the session's
-// identity), the shared clients, an action service when it may write, and
-// its own screens.
-func (s shared) deps(cfg *config.Config, env Env, write bool) tui.Deps {
-	d := tui.Deps{Config: cfg, AM: s.am, Prom: s.prom}
-	if write && s.am != nil {
-		d.Actions = newActions(cfg, s.am, s.j, cfg.Identity.User)
+// identity), every context as a cluster with its screens and, when it may
+// write, its action service, and the session's own screens.
+func (f *fleet) deps(cfg *config.Config, env Env, write bool, hub *watch.Hub) tui.Deps {
+	d := tui.Deps{Config: cfg, Watch: f.watch, Hub: hub, Entries: SessionEntries(cfg, env)}
+	for _, c := range f.ctxs {
+		cc := ForContext(cfg, c.name)
+		cl := &tui.Cluster{Name: c.name, AM: c.am, Prom: c.prom, Ruler: c.ruler, Entries: ClusterEntries(cc, env)}
+		if write && c.am != nil {
+			cl.Actions = newActions(cc, c.am, f.j, cfg.Identity.User)
+		}
+		d.Clusters = append(d.Clusters, cl)
 	}
-	d.Entries = Entries(cfg, env)
 	return d
 }
 
 // Local builds the dependencies of the screen on this terminal: the
-// clients of the current context, the action service (with an
-// Alertmanager), the screens.
+// clients of every context (the watched ones polled), their action
+// services, the screens.
 func Local(cfg *config.Config, env Env) (tui.Deps, error) {
-	s, err := build(cfg, env)
+	f, err := build(cfg, env)
 	if err != nil {
 		return tui.Deps{}, err
 	}
-	return s.deps(cfg, env, true), nil
+	return f.deps(cfg, env, true, nil), nil
 }
 
 // Sessions builds the clients once (they are safe for concurrent use and
-// only read) and returns the builder of each SSH session's dependencies: a
-// copy of the config under the session's identity, its own screens and,
-// for responders only, its own action service.
-func Sessions(cfg *config.Config, env Env) (serve.DepsFunc, error) {
-	s, err := build(cfg, env)
+// only read) and one hub that polls for every session, and returns the
+// builder of each SSH session's dependencies: a copy of the config under
+// the session's identity, its own screens and, for responders only, its
+// own action services. Fifty sessions watching the same clusters make one
+// fetch per source per refresh interval.
+func Sessions(cfg *config.Config, env Env) (serve.DepsFunc, *watch.Hub, error) {
+	f, err := build(cfg, env)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
+	hub := watch.NewHub(f.watchClusters(), watch.Options{Interval: cfg.Refresh.D()})
 	var mu sync.Mutex // screen builders are not promised to be concurrency-safe
 	return func(id serve.Identity) (tui.Deps, error) {
 		mu.Lock()
 		defer mu.Unlock()
 		c := *cfg
 		c.Identity.User = id.Name()
-		return s.deps(&c, env, id.Role == serve.RoleResponder), nil
-	}, nil
+		return f.deps(&c, env, id.Role == serve.RoleResponder, hub), nil
+	}, hub, nil
+}
+
+// watchClusters describes the contexts to a hub (absent sources stay nil
+// interfaces).
+func (f *fleet) watchClusters() []watch.Cluster {
+	out := make([]watch.Cluster, 0, len(f.ctxs))
+	for _, c := range f.ctxs {
+		wc := watch.Cluster{Name: c.name}
+		if c.am != nil {
+			wc.AM = c.am
+		}
+		if c.prom != nil {
+			wc.Prom = c.prom
+		}
+		if c.ruler != nil {
+			wc.Ruler = c.ruler
+		}
+		out = append(out, wc)
+	}
+	return out
 }

@@ -13,21 +13,35 @@ import (
 	"oncall/tui/screens/traces"
 )
 
-// Entries registers the screens beyond the alert list (k9s's registrar):
-// every screen is listed here, available with this config or saying why it
-// is not. It is the one place that knows the screens' packages; clients
-// come from wire.go. A source that cannot be built shows as the screen's
-// error, or leaves its screen out with a warning.
-func Entries(cfg *config.Config, env Env) []kit.Entry {
+// The screens beyond the alert list are registered here (k9s's
+// registrar): every screen is listed, available with this config or saying
+// why it is not. It is the one place that knows the screens' packages;
+// clients come from wire.go. A source that cannot be built shows as the
+// screen's error, or leaves its screen out with a warning.
+
+// ClusterEntries are the screens that follow an alert's own cluster (its
+// Loki, Jaeger and Prometheus): cfg's current context's.
+func ClusterEntries(cfg *config.Config, env Env) []kit.Entry {
 	cur, err := cfg.Current()
 	if err != nil {
 		return nil
 	}
-	h := handoffscreen.Options{Webhook: Webhook(cfg, env.Getenv), JournalPath: JournalPath(cfg, env.Getenv)}
 	out := []kit.Entry{logsEntry(cfg, cur)}
 	out = append(out, traceEntries(cfg, cur, env)...)
-	out = append(out, budgetEntry(cfg, cur), runbookEntry(cfg))
-	return append(out, handoffscreen.Entry(h), handoffscreen.NotesEntry(h))
+	return append(out, budgetEntry(cfg, cur), runbookEntry(cfg))
+}
+
+// SessionEntries are the screens of the whole session: the handoff (every
+// watched cluster) and notes.
+func SessionEntries(cfg *config.Config, env Env) []kit.Entry {
+	h := handoffscreen.Options{Webhook: Webhook(cfg, env.Getenv), JournalPath: JournalPath(cfg, env.Getenv)}
+	return []kit.Entry{handoffscreen.Entry(h), handoffscreen.NotesEntry(h)}
+}
+
+// Entries are every screen of cfg's current context, for one cluster
+// (ClusterEntries, then SessionEntries).
+func Entries(cfg *config.Config, env Env) []kit.Entry {
+	return append(ClusterEntries(cfg, env), SessionEntries(cfg, env)...)
 }
 
 // logsEntry is the logs screen (l), with the context's Loki.

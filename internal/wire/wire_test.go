@@ -50,7 +50,11 @@ func env(getenv map[string]string) wire.Env {
 // available entries.
 func names(d tui.Deps) []string {
 	var out []string
-	for _, e := range d.Entries {
+	es := d.Entries
+	if len(d.Clusters) > 0 {
+		es = append(es, d.Clusters[0].Entries...)
+	}
+	for _, e := range es {
 		if e.New != nil {
 			out = append(out, e.Name)
 		}
@@ -68,12 +72,16 @@ func screens(cfg *config.Config, e wire.Env) tui.Deps {
 // in the configured journal under the config's user.
 func TestLocalWritesThroughTheConfiguredJournal(t *testing.T) {
 	cfg := world(t)
-	d, err := wire.Local(cfg, env(nil))
+	deps, err := wire.Local(cfg, env(nil))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if d.AM == nil || d.Prom == nil || d.Actions == nil || d.Actions.AM != d.AM || d.Config != cfg {
-		t.Fatalf("deps %+v", d)
+	if len(deps.Clusters) != 1 || deps.Config != cfg {
+		t.Fatalf("deps %+v", deps)
+	}
+	d := deps.Clusters[0]
+	if d.Name != "prod" || d.AM == nil || d.Prom == nil || d.Actions == nil || d.Actions.AM != d.AM {
+		t.Fatalf("cluster %+v", d)
 	}
 	ms, err := alerts.ParseMatchers(`alertname="APIDown"`)
 	if err != nil {
@@ -109,7 +117,7 @@ func TestLocalNeedsAlertmanagerOrPrometheus(t *testing.T) {
 	if !errors.As(err, &ns) || ns.Context != "empty" || !strings.Contains(err.Error(), `context "empty" has no Alertmanager or Prometheus`) {
 		t.Fatalf("err %v", err)
 	}
-	if _, err := wire.Sessions(cfg, env(nil)); !errors.As(err, &ns) {
+	if _, _, err := wire.Sessions(cfg, env(nil)); !errors.As(err, &ns) {
 		t.Fatalf("sessions: err %v", err)
 	}
 }
@@ -118,10 +126,11 @@ func TestLocalNeedsAlertmanagerOrPrometheus(t *testing.T) {
 // responder gets an action service, and it writes under that identity.
 func TestSessionsHaveTheirOwnIdentity(t *testing.T) {
 	cfg := world(t)
-	build, err := wire.Sessions(cfg, env(nil))
+	build, hub, err := wire.Sessions(cfg, env(nil))
 	if err != nil {
 		t.Fatal(err)
 	}
+	defer hub.Close()
 	bob := serve.Identity{User: "bob", Fingerprint: "SHA256:0123456789abcdef", Role: serve.RoleResponder}
 	carol := serve.Identity{User: "carol", Fingerprint: "SHA256:fedcba9876543210", Role: serve.RoleViewer}
 	rd, err := build(bob)
@@ -132,14 +141,15 @@ func TestSessionsHaveTheirOwnIdentity(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if rd.Actions == nil || rd.Actions.User != bob.Name() || rd.Config.Identity.User != bob.Name() {
-		t.Errorf("responder: actions %+v, user %q", rd.Actions, rd.Config.Identity.User)
+	r, v := rd.Clusters[0], vd.Clusters[0]
+	if r.Actions == nil || r.Actions.User != bob.Name() || rd.Config.Identity.User != bob.Name() {
+		t.Errorf("responder: actions %+v, user %q", r.Actions, rd.Config.Identity.User)
 	}
-	if vd.Actions != nil || vd.Config.Identity.User != carol.Name() {
-		t.Errorf("viewer: actions %+v, user %q", vd.Actions, vd.Config.Identity.User)
+	if v.Actions != nil || vd.Config.Identity.User != carol.Name() {
+		t.Errorf("viewer: actions %+v, user %q", v.Actions, vd.Config.Identity.User)
 	}
-	if cfg.Identity.User != "alice" || rd.AM != vd.AM || rd.Prom != vd.Prom {
-		t.Errorf("the shared config changed (%q) or the clients are not shared", cfg.Identity.User)
+	if cfg.Identity.User != "alice" || r.AM != v.AM || r.Prom != v.Prom || rd.Hub != hub || vd.Hub != hub {
+		t.Errorf("the shared config changed (%q), or the clients or the hub are not shared", cfg.Identity.User)
 	}
 	if len(rd.Entries) == 0 || !slices.Equal(names(rd), names(vd)) {
 		t.Errorf("screens: %v and %v", names(rd), names(vd))

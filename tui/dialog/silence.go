@@ -18,11 +18,13 @@ import (
 	"oncall/tui/kit"
 )
 
-// CreateSilence asks the root to post a silence.
+// CreateSilence asks the root to post a silence, once in each cluster
+// named (none: the cluster of the alert the dialog was opened on).
 type CreateSilence struct {
 	Matchers labels.Matchers
 	Duration time.Duration
 	Comment  string
+	Clusters []string
 }
 
 // SilencePresets are the duration presets; the first is the default.
@@ -37,6 +39,13 @@ type Silence struct {
 	count   int
 	parseOK bool
 	err     string
+
+	// clusters: the watched ones (several: the dialog says where the
+	// matchers match, and where it writes)
+	home     string
+	clusters []string
+	target   int            // index into targets()
+	per      map[string]int // matches per cluster
 }
 
 // NewSilence prefills matchers from the alert's labels.
@@ -103,11 +112,41 @@ func matcherText(m *labels.Matcher) (string, bool) {
 	return fmt.Sprintf(`%s%s"%s"`, m.Name, op, esc), true
 }
 
+// WithClusters makes the dialog write to home, the cluster of the alert
+// it was opened on, or (ctrl+t) to another watched cluster or to all of
+// them; it counts the matches in each.
+func (d *Silence) WithClusters(home string, clusters []string) *Silence {
+	d.home, d.clusters = home, clusters
+	d.recount()
+	return d
+}
+
+// targets are the choices of where to write: home, the other clusters,
+// then all of them.
+func (d *Silence) targets() [][]string {
+	out := [][]string{{d.home}}
+	for _, c := range d.clusters {
+		if c != d.home {
+			out = append(out, []string{c})
+		}
+	}
+	return append(out, d.clusters)
+}
+
 func (d *Silence) recount() {
 	ms, err := alerts.ParseMatchers(d.fields[0].Value())
 	d.parseOK = err == nil && len(ms) > 0
-	if d.parseOK {
-		d.count = alerts.CountMatching(ms, d.alerts)
+	if !d.parseOK {
+		return
+	}
+	d.count = alerts.CountMatching(ms, d.alerts)
+	if len(d.clusters) > 1 {
+		d.per = map[string]int{}
+		for _, a := range d.alerts {
+			if a.State != alerts.StatePending && a.MatchedBy(ms) {
+				d.per[a.Cluster]++
+			}
+		}
 	}
 }
 
@@ -129,6 +168,11 @@ func (d *Silence) HandleKey(msg tea.KeyPressMsg) (kit.Action, tea.Cmd) {
 	case "ctrl+p", "ctrl+n":
 		if d.focus == 1 {
 			d.cyclePreset(msg.String() == "ctrl+n")
+			return nil, nil
+		}
+	case "ctrl+t":
+		if len(d.clusters) > 1 {
+			d.target = (d.target + 1) % len(d.targets())
 			return nil, nil
 		}
 	case "enter":
@@ -183,7 +227,11 @@ func (d *Silence) submit() (kit.Action, tea.Cmd) {
 		d.err = err.Error()
 		return nil, d.setFocus(0)
 	}
-	return CreateSilence{Matchers: ms, Duration: time.Duration(dur), Comment: comment}, nil
+	out := CreateSilence{Matchers: ms, Duration: time.Duration(dur), Comment: comment}
+	if len(d.clusters) > 1 {
+		out.Clusters = d.targets()[d.target]
+	}
+	return out, nil
 }
 
 // View implements kit.Dialog.
@@ -195,9 +243,12 @@ func (d *Silence) View(w, h int, st *kit.Styles) string {
 		lines = append(lines, d.fields[i].View())
 	}
 	lines = append(lines, "")
-	if d.parseOK {
+	switch {
+	case d.parseOK && len(d.clusters) > 1:
+		lines = append(lines, d.clusterLines(st)...)
+	case d.parseOK:
 		lines = append(lines, st.Accent.Render(fmt.Sprintf("matches %d current alert%s", d.count, kit.Plural(d.count))))
-	} else {
+	default:
 		lines = append(lines, st.Error.Render("matchers do not parse"))
 	}
 	lines = append(lines, st.Muted.Render("presets (ctrl+n/ctrl+p on duration): "+strings.Join(SilencePresets(), " · ")))
@@ -213,4 +264,30 @@ func firstLine(s string) string {
 		return s[:i]
 	}
 	return s
+}
+
+// clusterLines say where the matchers match and where the silence goes.
+func (d *Silence) clusterLines(st *kit.Styles) []string {
+	var where []string
+	spread := 0
+	for _, c := range d.clusters {
+		if n := d.per[c]; n > 0 {
+			where = append(where, fmt.Sprintf("%d in %s", n, sanitize.Text(c)))
+			spread++
+		}
+	}
+	text := fmt.Sprintf("matches %d current alert%s", d.count, kit.Plural(d.count))
+	if len(where) > 0 {
+		text += ": " + strings.Join(where, " · ")
+	}
+	to := d.targets()[d.target]
+	dest := "writes to " + sanitize.Text(to[0]) + " only"
+	if len(to) > 1 {
+		dest = fmt.Sprintf("writes to all %d clusters, once each", len(to))
+	}
+	out := []string{st.Accent.Render(text)}
+	if spread > 1 {
+		out = append(out, st.Error.Render(fmt.Sprintf("these matchers match alerts in %d clusters", spread)))
+	}
+	return append(out, st.Value.Render(dest)+st.Muted.Render(" · ctrl+t changes"))
 }

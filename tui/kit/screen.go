@@ -95,11 +95,12 @@ type Session struct {
 	Actions *actions.Service
 }
 
-// Sources are the alert sources of one context.
+// Sources are the alert sources of one context (a watched cluster).
 type Sources struct {
 	Context string
 	AM      *alertmanager.Client // nil: not configured
 	Prom    *prometheus.Client   // nil: not configured
+	Actions *actions.Service     // nil: no writes in this context
 }
 
 // Host is everything a screen may ask of the root.
@@ -109,8 +110,12 @@ type Host interface {
 	// Config is the session's configuration (read only).
 	Config() *config.Config
 	Session() Session
-	// Sources are those of the alert's context (nil: the session's).
+	// Sources are those of the alert's context (nil: the screen's own
+	// cluster, or the selected alert's).
 	Sources(a *alerts.Alert) Sources
+	// Clusters are the watched contexts' sources, in the order watched
+	// (the handoff covers every one).
+	Clusters() []Sources
 
 	Selected() *alerts.Alert
 	Alerts() []*alerts.Alert
