@@ -194,7 +194,6 @@ func (s *screen) HandleKey(h kit.Host, msg tea.KeyPressMsg) (bool, tea.Cmd) {
 // movement key.
 func (s *screen) move(msg tea.KeyPressMsg) bool {
 	k := s.keys
-	page := max(1, s.height-1)
 	if s.focusNotes {
 		switch {
 		case k.Is(msg, kit.Up):
@@ -212,28 +211,13 @@ func (s *screen) move(msg tea.KeyPressMsg) bool {
 		s.cursor = max(0, min(s.cursor, len(s.notes)-1))
 		return true
 	}
-	switch {
-	case k.Is(msg, kit.Up):
-		s.offset--
-	case k.Is(msg, kit.Down):
-		s.offset++
-	case k.Is(msg, kit.PageUp):
-		s.offset -= page
-	case k.Is(msg, kit.PageDown):
-		s.offset += page
-	case k.Is(msg, kit.Top):
-		s.offset = 0
-	case k.Is(msg, kit.Bottom):
-		s.offset = len(s.rendered)
-	default:
-		return false
-	}
-	s.clamp()
-	return true
+	off, ok := kit.Scroll(k, msg, s.offset, len(s.rendered), s.height)
+	s.offset = off
+	return ok
 }
 
 func (s *screen) clamp() {
-	s.offset = max(0, min(s.offset, len(s.rendered)-max(1, s.height)))
+	s.offset = kit.ClampOffset(s.offset, len(s.rendered), s.height)
 }
 
 func (s *screen) selectedNote() *handoff.Note {
