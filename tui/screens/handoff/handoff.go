@@ -246,13 +246,23 @@ func (s *screen) newNote(h kit.Host) tea.Cmd {
 	return nil
 }
 
-func (s *screen) editNote(h kit.Host) tea.Cmd {
+// noteToChange is the selected note, for an edit or a strike (verb), or
+// the status that says why there is none to change.
+func (s *screen) noteToChange(h kit.Host, verb string) (*handoff.Note, tea.Cmd) {
 	n := s.selectedNote()
 	switch {
 	case n == nil:
-		return h.Status("tab to the notes, then pick one to edit", true)
+		return nil, h.Status("tab to the notes, then pick one to "+verb, true)
 	case h.Session().ReadOnly:
-		return h.Status("read-only session (viewer): notes are refused", true)
+		return nil, h.Status("read-only session (viewer): notes are refused", true)
+	}
+	return n, nil
+}
+
+func (s *screen) editNote(h kit.Host) tea.Cmd {
+	n, refused := s.noteToChange(h, "edit")
+	if n == nil {
+		return refused
 	}
 	about := "about the shift"
 	if n.Alert != "" {
@@ -263,12 +273,9 @@ func (s *screen) editNote(h kit.Host) tea.Cmd {
 }
 
 func (s *screen) strikeNote(h kit.Host) tea.Cmd {
-	n := s.selectedNote()
-	switch {
-	case n == nil:
-		return h.Status("tab to the notes, then pick one to strike out", true)
-	case h.Session().ReadOnly:
-		return h.Status("read-only session (viewer): notes are refused", true)
+	n, refused := s.noteToChange(h, "strike out")
+	if n == nil {
+		return refused
 	}
 	user, ctx := whoAmI(h)
 	what := "note struck out"
