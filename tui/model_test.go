@@ -1,64 +1,45 @@
 package tui
 
 import (
-	"fmt"
-	"oncall/internal/alerts"
-	"oncall/internal/watch"
-	"oncall/tui/kit"
 	"strings"
 	"testing"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
+
+	"oncall/internal/alerts"
+	"oncall/internal/watch"
+	"oncall/tui/tuitest/fixture"
 )
 
 func TestGoldenViews(t *testing.T) {
-	sizes := []struct{ w, h int }{{80, 24}, {160, 48}}
-	for _, sz := range sizes {
-		for _, dark := range []bool{true, false} {
-			bg := "light"
-			if dark {
-				bg = "dark"
+	for _, v := range []struct {
+		name string
+		keys []string
+	}{
+		{"alerts", nil},
+		{"detail", []string{"enter"}},
+		{"silences", []string{"S"}},
+		{"silence-dialog", []string{"s"}},
+		{"filter", []string{"/", `severity="warning"`, "enter"}},
+		{"help", []string{"?"}},
+	} {
+		fixture.Frames(t, v.name, func(t *testing.T, w, h int, dark bool) string {
+			m := newTestModel(t, w, h, dark, Options{})
+			setActions(m, nil)
+			if v.name == "silence-dialog" {
+				m.opts.ReadOnly = false
+				setActions(m, fakeActions())
 			}
-			for _, v := range []struct {
-				name string
-				keys []string
-			}{
-				{"alerts", nil},
-				{"detail", []string{"enter"}},
-				{"silences", []string{"S"}},
-				{"silence-dialog", []string{"s"}},
-				{"filter", []string{"/", `severity="warning"`, "enter"}},
-				{"help", []string{"?"}},
-			} {
-				t.Run(fmt.Sprintf("%s-%dx%d-%s", v.name, sz.w, sz.h, bg), func(t *testing.T) {
-					m := newTestModel(t, sz.w, sz.h, dark, Options{})
-					setActions(m, nil)
-					if v.name == "silence-dialog" {
-						m.opts.ReadOnly = false
-						setActions(m, fakeActions())
-					}
-					for _, k := range v.keys {
-						if len(k) > 1 && k != "enter" {
-							typeText(m, k)
-						} else {
-							press(m, k)
-						}
-					}
-					out := m.Render()
-					lines := strings.Split(out, "\n")
-					if len(lines) != sz.h {
-						t.Fatalf("rendered %d lines, want %d", len(lines), sz.h)
-					}
-					for i, l := range lines {
-						if w := kit.Width(l); w != sz.w {
-							t.Fatalf("line %d is %d cells wide, want %d: %q", i, w, sz.w, plain(l))
-						}
-					}
-					golden(t, fmt.Sprintf("%s-%dx%d-%s", v.name, sz.w, sz.h, bg), out)
-				})
+			for _, k := range v.keys {
+				if len(k) > 1 && k != "enter" {
+					typeText(m, k)
+				} else {
+					press(m, k)
+				}
 			}
-		}
+			return m.Render()
+		})
 	}
 }
 

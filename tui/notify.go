@@ -78,7 +78,6 @@ func notification(mode string, names []string) string {
 	return ansi.Notify(text)
 }
 
-
 // observeNotify is called by rebuildData after every merge.
 func (m *Model) observeNotify() {
 	m.notify.observe(m.deps.Config.Alerts.Notify, m.merged, m.alertSourcesLoaded())

@@ -34,7 +34,6 @@ func (s *overlayStack) top() kit.Dialog {
 	return s.items[len(s.items)-1].d
 }
 
-
 // inGrace reports whether the top dialog opened too recently to take keys.
 func (s *overlayStack) inGrace(now time.Time) bool {
 	if len(s.items) == 0 {

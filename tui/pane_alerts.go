@@ -38,13 +38,13 @@ type AlertsPane struct {
 	groupBy   []string
 	sortKey   alerts.SortKey
 
-	filter     alerts.Filter
-	index      *alerts.Index // all alerts in sort order, built once per data or sort change
-	shown      int           // alerts that pass the filter
-	search     kit.SearchBox
+	filter alerts.Filter
+	index  *alerts.Index // all alerts in sort order, built once per data or sort change
+	shown  int           // alerts that pass the filter
+	search kit.SearchBox
 	// tag renders an alert's cluster; nil when one cluster is watched (no
 	// cluster column).
-	tag func(cluster string) string
+	tag        func(cluster string) string
 	rows       []alertRow
 	cursor     int
 	offset     int

@@ -56,7 +56,6 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	return m, nil
 }
 
-
 func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 	if msg.String() == "ctrl+c" {
 		return m.quit()
@@ -162,7 +161,6 @@ func (m *Model) globalKey(msg tea.KeyPressMsg) tea.Cmd {
 	}
 	return nil
 }
-
 
 // backTo is the view a screen was opened from.
 type backTo struct {

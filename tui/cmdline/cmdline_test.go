@@ -4,29 +4,12 @@ import (
 	"strings"
 	"testing"
 
-	tea "charm.land/bubbletea/v2"
+	"oncall/tui/tuitest/fixture"
 )
-
-func key(k string) tea.KeyPressMsg {
-	switch k {
-	case "enter":
-		return tea.KeyPressMsg{Code: tea.KeyEnter}
-	case "esc":
-		return tea.KeyPressMsg{Code: tea.KeyEscape}
-	case "tab":
-		return tea.KeyPressMsg{Code: tea.KeyTab}
-	case "up":
-		return tea.KeyPressMsg{Code: tea.KeyUp}
-	case "down":
-		return tea.KeyPressMsg{Code: tea.KeyDown}
-	}
-	r := []rune(k)
-	return tea.KeyPressMsg{Code: r[0], Text: k}
-}
 
 func typeIn(l *Line, s string) {
 	for _, r := range s {
-		l.HandleKey(key(string(r)))
+		l.HandleKey(fixture.Key(string(r)))
 	}
 }
 
@@ -46,56 +29,56 @@ func TestCompletionHistoryAndAliases(t *testing.T) {
 	if got := l.Suggestions(); strings.Join(got, ",") != "logs" {
 		t.Fatalf("suggestions for lo: %v", got)
 	}
-	l.HandleKey(key("tab"))
+	l.HandleKey(fixture.Key("tab"))
 	if l.input.Value() != "logs" {
 		t.Fatalf("tab completed to %q", l.input.Value())
 	}
-	got, done, _ := l.HandleKey(key("enter"))
+	got, done, _ := l.HandleKey(fixture.Key("enter"))
 	if !done || got != "logs" || l.Active() {
 		t.Fatalf("enter gave %q done=%v active=%v", got, done, l.Active())
 	}
 	// a command with arguments completes to "ctx " then its values
 	l.Open()
 	typeIn(l, "ct")
-	l.HandleKey(key("tab"))
+	l.HandleKey(fixture.Key("tab"))
 	if l.input.Value() != "ctx " {
 		t.Fatalf("tab on ct gave %q", l.input.Value())
 	}
 	typeIn(l, "prod-e")
-	l.HandleKey(key("tab"))
+	l.HandleKey(fixture.Key("tab"))
 	typeIn(l, ",st")
-	l.HandleKey(key("tab"))
+	l.HandleKey(fixture.Key("tab"))
 	if v := l.input.Value(); v != "ctx prod-eu,staging" {
 		t.Fatalf("list completion gave %q", v)
 	}
-	if got, _, _ := l.HandleKey(key("enter")); got != "ctx prod-eu,staging" {
+	if got, _, _ := l.HandleKey(fixture.Key("enter")); got != "ctx prod-eu,staging" {
 		t.Fatalf("submitted %q", got)
 	}
 	// aliases expand, and count as commands for completion
 	l.Open()
 	typeIn(l, "eu")
-	if got, _, _ := l.HandleKey(key("enter")); got != "ctx prod-eu" {
+	if got, _, _ := l.HandleKey(fixture.Key("enter")); got != "ctx prod-eu" {
 		t.Fatalf("alias gave %q", got)
 	}
 	// history: up walks back, down returns to the draft
 	l.Open()
 	typeIn(l, "dra")
-	l.HandleKey(key("up"))
+	l.HandleKey(fixture.Key("up"))
 	if l.input.Value() != "eu" {
 		t.Fatalf("up gave %q", l.input.Value())
 	}
-	l.HandleKey(key("up"))
-	l.HandleKey(key("up"))
+	l.HandleKey(fixture.Key("up"))
+	l.HandleKey(fixture.Key("up"))
 	if l.input.Value() != "logs" {
 		t.Fatalf("up×3 gave %q", l.input.Value())
 	}
-	l.HandleKey(key("down"))
-	l.HandleKey(key("down"))
-	l.HandleKey(key("down"))
+	l.HandleKey(fixture.Key("down"))
+	l.HandleKey(fixture.Key("down"))
+	l.HandleKey(fixture.Key("down"))
 	if l.input.Value() != "dra" {
 		t.Fatalf("down back to the draft gave %q", l.input.Value())
 	}
-	if got, done, _ := l.HandleKey(key("esc")); !done || got != "" || l.Active() {
+	if got, done, _ := l.HandleKey(fixture.Key("esc")); !done || got != "" || l.Active() {
 		t.Fatal("esc did not cancel")
 	}
 	if h := l.History(); strings.Join(h, "|") != "logs|ctx prod-eu,staging|eu" {
@@ -108,7 +91,7 @@ func TestHistoryIsBounded(t *testing.T) {
 	for i := 0; i < HistoryMax+20; i++ {
 		l.Open()
 		typeIn(l, "q"+strings.Repeat("x", i%7))
-		l.HandleKey(key("enter"))
+		l.HandleKey(fixture.Key("enter"))
 	}
 	if n := len(l.History()); n > HistoryMax {
 		t.Fatalf("history holds %d entries", n)

@@ -40,48 +40,75 @@ func (d *Confirm) View(w, h int, st *kit.Styles) string {
 type Prompt struct {
 	Title  string
 	Hint   string
-	input  textinput.Model
+	field  textField
 	Submit func(string) (kit.Action, error)
-	err    string
 }
 
 // NewPrompt builds a prompt with an initial value.
 func NewPrompt(title, prompt, value, hint string, submit func(string) (kit.Action, error)) *Prompt {
-	in := textinput.New()
-	in.Prompt = prompt
-	in.SetValue(value)
-	in.CharLimit = 1024
-	in.Focus()
-	return &Prompt{Title: title, Hint: hint, input: in, Submit: submit}
+	return &Prompt{Title: title, Hint: hint, field: newTextField(prompt, value, 1024), Submit: submit}
 }
 
-// HandleKey implements kit.Dialog.
+// HandleKey implements kit.Dialog: enter submits, esc cancels.
 func (d *Prompt) HandleKey(msg tea.KeyPressMsg) (kit.Action, tea.Cmd) {
+	return d.field.handleKey(msg, d.Submit)
+}
+
+// View implements kit.Dialog.
+func (d *Prompt) View(w, h int, st *kit.Styles) string {
+	return d.field.view(d.field.width(w), st, st.DialogTitle.Render(d.Title), nil, d.Hint)
+}
+
+// textField is the one text input of a Prompt or a Note, with its error
+// line: esc cancels, enter submits the trimmed text (or shows why not),
+// any other key edits the text and clears the error.
+type textField struct {
+	input textinput.Model
+	err   string
+}
+
+func newTextField(prompt, value string, limit int) textField {
+	in := textinput.New()
+	in.Prompt = prompt
+	in.CharLimit = limit
+	in.SetValue(value)
+	in.Focus()
+	return textField{input: in}
+}
+
+func (f *textField) handleKey(msg tea.KeyPressMsg, submit func(string) (kit.Action, error)) (kit.Action, tea.Cmd) {
 	switch msg.String() {
 	case "esc":
 		return kit.ActionClose{}, nil
 	case "enter":
-		a, err := d.Submit(strings.TrimSpace(d.input.Value()))
+		a, err := submit(strings.TrimSpace(f.input.Value()))
 		if err != nil {
-			d.err = err.Error()
+			f.err = err.Error()
 			return nil, nil
 		}
 		return a, nil
 	}
 	var cmd tea.Cmd
-	d.input, cmd = d.input.Update(msg)
-	d.err = ""
+	f.input, cmd = f.input.Update(msg)
+	f.err = ""
 	return nil, cmd
 }
 
-// View implements kit.Dialog.
-func (d *Prompt) View(w, h int, st *kit.Styles) string {
+// width is the dialog box's width in a terminal w wide (at most 80); it
+// sizes the input to fit.
+func (f *textField) width(w int) int {
 	bw := min(w-4, 80)
-	d.input.SetWidth(bw - 6 - len(d.input.Prompt))
-	lines := []string{st.DialogTitle.Render(d.Title), "", d.input.View()}
-	if d.err != "" {
-		lines = append(lines, st.Error.Render(d.err))
+	f.input.SetWidth(max(10, bw-6-len(f.input.Prompt)))
+	return bw
+}
+
+// view is the dialog box bw wide: head, the input, then more lines, the
+// error if any and the hint.
+func (f *textField) view(bw int, st *kit.Styles, head string, more []string, hint string) string {
+	lines := append([]string{head, "", f.input.View()}, more...)
+	if f.err != "" {
+		lines = append(lines, st.Error.Render(f.err))
 	}
-	lines = append(lines, "", st.Muted.Render(d.Hint))
+	lines = append(lines, "", st.Muted.Render(hint))
 	return st.Dialog.Width(bw).Render(lipgloss.JoinVertical(lipgloss.Left, lines...))
 }

@@ -1,12 +1,11 @@
 package dialog
 
 import (
+	"errors"
 	"sort"
 	"strings"
 
-	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
-	"charm.land/lipgloss/v2"
 
 	"oncall/internal/alerts"
 	"oncall/internal/sanitize"
@@ -34,9 +33,8 @@ type EditNote struct {
 type Note struct {
 	title    string
 	about    string
-	input    textinput.Model
+	field    textField
 	followUp bool
-	err      string
 	submit   func(text string, followUp bool) kit.Action
 }
 
@@ -67,12 +65,8 @@ func NewNoteEdit(id, text, about string, followUp bool) *Note {
 }
 
 func (d *Note) init(value string) {
-	d.input = textinput.New()
-	d.input.Prompt = "note: "
-	d.input.Placeholder = "what happened, what you did, what is left"
-	d.input.CharLimit = NoteMaxLen
-	d.input.SetValue(value)
-	d.input.Focus()
+	d.field = newTextField("note: ", value, NoteMaxLen)
+	d.field.input.Placeholder = "what happened, what you did, what is left"
 }
 
 // identifyingLabels names an alert's instance among its peers.
@@ -94,51 +88,35 @@ func identifyingLabels(labels map[string]string) string {
 // HandleKey implements kit.Dialog: enter saves, tab toggles follow-up, esc
 // cancels.
 func (d *Note) HandleKey(msg tea.KeyPressMsg) (kit.Action, tea.Cmd) {
-	switch msg.String() {
-	case "esc":
-		return kit.ActionClose{}, nil
-	case "tab":
+	if msg.String() == "tab" {
 		d.followUp = !d.followUp
 		return nil, nil
-	case "enter":
-		text := strings.TrimSpace(d.input.Value())
+	}
+	return d.field.handleKey(msg, func(text string) (kit.Action, error) {
 		if text == "" {
-			d.err = "write something first (esc cancels)"
-			return nil, nil
+			return nil, errors.New("write something first (esc cancels)")
 		}
 		return d.submit(text, d.followUp), nil
-	}
-	var cmd tea.Cmd
-	d.input, cmd = d.input.Update(msg)
-	d.err = ""
-	return nil, cmd
+	})
 }
 
 // View implements kit.Dialog.
 func (d *Note) View(w, h int, st *kit.Styles) string {
-	bw := min(w-4, 80)
-	d.input.SetWidth(max(10, bw-6-len(d.input.Prompt)))
+	bw := d.field.width(w)
 	box := "[ ]"
 	if d.followUp {
 		box = "[x]"
 	}
-	lines := []string{
-		st.DialogTitle.Render(d.title) + st.Muted.Render(" · "+kit.Cut(d.about, max(10, bw-len(d.title)-7))),
-		"", d.input.View(), "",
-		st.Value.Render(box + " follow-up for the next shift"),
-	}
-	if d.err != "" {
-		lines = append(lines, st.Error.Render(d.err))
-	}
-	lines = append(lines, "", st.Muted.Render("enter saves · tab toggles follow-up · esc cancels"))
-	return st.Dialog.Width(bw).Render(lipgloss.JoinVertical(lipgloss.Left, lines...))
+	head := st.DialogTitle.Render(d.title) + st.Muted.Render(" · "+kit.Cut(d.about, max(10, bw-len(d.title)-7)))
+	return d.field.view(bw, st, head, []string{"", st.Value.Render(box + " follow-up for the next shift")},
+		"enter saves · tab toggles follow-up · esc cancels")
 }
 
 // Value is the note's text as typed.
-func (d *Note) Value() string { return d.input.Value() }
+func (d *Note) Value() string { return d.field.input.Value() }
 
 // FollowUp reports whether the note is marked as a follow-up.
 func (d *Note) FollowUp() bool { return d.followUp }
 
 // Err is the dialog's validation message ("" when none).
-func (d *Note) Err() string { return d.err }
+func (d *Note) Err() string { return d.field.err }

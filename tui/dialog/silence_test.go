@@ -13,6 +13,7 @@ import (
 	"oncall/internal/sanitize"
 	"oncall/internal/testkit/corpus"
 	"oncall/tui/kit"
+	"oncall/tui/tuitest/fixture"
 )
 
 // TestSilencePrefillMatchesHostileValues: a label value holding any corpus
@@ -53,27 +54,12 @@ func TestSilencePrefillMatchesHostileValues(t *testing.T) {
 	}
 }
 
-func keyMsg(k string) tea.KeyPressMsg {
-	switch k {
-	case "enter":
-		return tea.KeyPressMsg{Code: tea.KeyEnter}
-	case "tab":
-		return tea.KeyPressMsg{Code: tea.KeyTab}
-	case "backspace":
-		return tea.KeyPressMsg{Code: tea.KeyBackspace}
-	case "ctrl+n":
-		return tea.KeyPressMsg{Code: 'n', Mod: tea.ModCtrl}
-	}
-	r := []rune(k)
-	return tea.KeyPressMsg{Code: r[0], Text: k}
-}
-
 func TestSilenceDialogValidatesAndReturnsAction(t *testing.T) {
 	d := NewSilence(nil, 15*time.Minute, nil)
 	typeDialog(d, `alertname="APIDown" service=~"conectcrm-.*"`)
-	d.HandleKey(keyMsg("tab"))
-	d.HandleKey(keyMsg("tab"))
-	act, _ := d.HandleKey(keyMsg("enter"))
+	d.HandleKey(fixture.Key("tab"))
+	d.HandleKey(fixture.Key("tab"))
+	act, _ := d.HandleKey(fixture.Key("enter"))
 	if act != nil {
 		t.Fatalf("empty comment must not submit, got %#v", act)
 	}
@@ -81,7 +67,7 @@ func TestSilenceDialogValidatesAndReturnsAction(t *testing.T) {
 		t.Fatalf("err = %q", d.err)
 	}
 	typeDialog(d, "deploy rollback")
-	act, _ = d.HandleKey(keyMsg("enter"))
+	act, _ = d.HandleKey(fixture.Key("enter"))
 	cs, ok := act.(CreateSilence)
 	if !ok {
 		t.Fatalf("action = %#v", act)
@@ -91,8 +77,8 @@ func TestSilenceDialogValidatesAndReturnsAction(t *testing.T) {
 	}
 	// presets
 	d2 := NewSilence(nil, 15*time.Minute, nil)
-	d2.HandleKey(keyMsg("tab"))
-	d2.HandleKey(keyMsg("ctrl+n"))
+	d2.HandleKey(fixture.Key("tab"))
+	d2.HandleKey(fixture.Key("ctrl+n"))
 	if d2.fields[1].Value() != "1h" {
 		t.Fatalf("preset = %q", d2.fields[1].Value())
 	}
@@ -114,7 +100,7 @@ func TestSilenceDialogCountsWithAlertmanagerSemantics(t *testing.T) {
 		t.Fatalf("count = %d, want 2", d.count)
 	}
 	for range len(`"HighMemoryUsage"`) {
-		d.HandleKey(keyMsg("backspace"))
+		d.HandleKey(fixture.Key("backspace"))
 	}
 	d.fields[0].SetValue(`alertname=~"High"`)
 	d.recount()

@@ -103,3 +103,32 @@ func (l *List) HandleKey(k *Keymap, msg tea.KeyPressMsg) bool {
 	}
 	return true
 }
+
+// Scroll moves the first line shown of a text with no cursor, n lines
+// shown h at a time, for the movement actions (up, down, page up and down
+// by a line less than h, top, bottom) and clamps it (ClampOffset). ok is
+// false, and off unchanged, when msg is no movement key.
+func Scroll(k *Keymap, msg tea.KeyPressMsg, off, n, h int) (int, bool) {
+	page := max(1, h-1)
+	switch {
+	case k.Is(msg, Up):
+		off--
+	case k.Is(msg, Down):
+		off++
+	case k.Is(msg, PageUp):
+		off -= page
+	case k.Is(msg, PageDown):
+		off += page
+	case k.Is(msg, Top):
+		off = 0
+	case k.Is(msg, Bottom):
+		off = n
+	default:
+		return off, false
+	}
+	return ClampOffset(off, n, h), true
+}
+
+// ClampOffset keeps the first line shown of n lines, h at a time, between
+// the top and the line that puts the last one at the bottom.
+func ClampOffset(off, n, h int) int { return max(0, min(off, n-max(1, h))) }

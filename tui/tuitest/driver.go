@@ -6,9 +6,6 @@
 package tuitest
 
 import (
-	"flag"
-	"os"
-	"path/filepath"
 	"reflect"
 	"strings"
 	"sync/atomic"
@@ -19,10 +16,8 @@ import (
 
 	"oncall/tui"
 	"oncall/tui/kit"
+	"oncall/tui/tuitest/fixture"
 )
-
-// Update rewrites golden files instead of comparing with them.
-var update = flag.Bool("update", false, "rewrite golden files")
 
 // Defaults for Driver.Quiet and Driver.Timeout.
 const (
@@ -42,6 +37,9 @@ type Driver struct {
 	// Timeout bounds Until.
 	Timeout time.Duration
 
+	// w, h is the size the model was last given.
+	w, h int
+
 	msgs chan tea.Msg
 	busy atomic.Int64
 	done chan struct{}
@@ -59,6 +57,9 @@ func Drive(t testing.TB, m *tui.Model, w, h int) *Driver {
 // Send feeds one message to the model and lets its commands settle.
 func (d *Driver) Send(msg tea.Msg) *Driver {
 	d.t.Helper()
+	if sz, ok := msg.(tea.WindowSizeMsg); ok {
+		d.w, d.h = sz.Width, sz.Height
+	}
 	_, cmd := d.M.Update(msg)
 	d.run(cmd)
 	d.Settle()
@@ -141,6 +142,14 @@ func (d *Driver) Golden(name string) {
 	Golden(d.t, name, d.Render())
 }
 
+// GoldenFrame checks that the styled frame fills the model's size exactly
+// (as many lines as it is high, each as many cells as it is wide) and
+// compares it with testdata/NAME.golden.
+func (d *Driver) GoldenFrame(name string) {
+	d.t.Helper()
+	fixture.Frame(d.t, name, d.Render(), d.w, d.h)
+}
+
 func (d *Driver) apply(msg tea.Msg) {
 	if msg == nil {
 		return
@@ -203,66 +212,31 @@ func sequence(msg tea.Msg) ([]tea.Cmd, bool) {
 	return out, true
 }
 
-// Key is the key press a name stands for: "enter", "esc", "tab",
-// "shift+tab", "up", "down", "left", "right", "backspace", "pgup",
-// "pgdown", "home", "end", "space", "ctrl+<letter>", or a single character.
-func Key(k string) tea.KeyPressMsg {
-	switch k {
-	case "enter":
-		return tea.KeyPressMsg{Code: tea.KeyEnter}
-	case "esc":
-		return tea.KeyPressMsg{Code: tea.KeyEscape}
-	case "tab":
-		return tea.KeyPressMsg{Code: tea.KeyTab}
-	case "shift+tab":
-		return tea.KeyPressMsg{Code: tea.KeyTab, Mod: tea.ModShift}
-	case "up":
-		return tea.KeyPressMsg{Code: tea.KeyUp}
-	case "down":
-		return tea.KeyPressMsg{Code: tea.KeyDown}
-	case "left":
-		return tea.KeyPressMsg{Code: tea.KeyLeft}
-	case "right":
-		return tea.KeyPressMsg{Code: tea.KeyRight}
-	case "backspace":
-		return tea.KeyPressMsg{Code: tea.KeyBackspace}
-	case "pgup":
-		return tea.KeyPressMsg{Code: tea.KeyPgUp}
-	case "pgdown":
-		return tea.KeyPressMsg{Code: tea.KeyPgDown}
-	case "home":
-		return tea.KeyPressMsg{Code: tea.KeyHome}
-	case "end":
-		return tea.KeyPressMsg{Code: tea.KeyEnd}
-	case "space":
-		return tea.KeyPressMsg{Code: tea.KeySpace, Text: " "}
-	}
-	if rest, ok := strings.CutPrefix(k, "ctrl+"); ok && len(rest) == 1 {
-		return tea.KeyPressMsg{Code: rune(rest[0]), Mod: tea.ModCtrl}
-	}
-	r := []rune(k)
-	return tea.KeyPressMsg{Code: r[0], Text: k}
-}
+// Key is the key press a name stands for (see fixture.Key).
+func Key(k string) tea.KeyPressMsg { return fixture.Key(k) }
 
 // Golden compares got with testdata/NAME.golden in the test's package
 // (rewritten with -update).
 func Golden(t testing.TB, name, got string) {
 	t.Helper()
-	p := filepath.Join("testdata", name+".golden")
-	if *update {
-		if err := os.MkdirAll("testdata", 0o755); err != nil {
-			t.Fatal(err)
+	fixture.Golden(t, name, got)
+}
+
+// Messages runs cmd, and each command of its batches, once and returns
+// their messages in order, without applying them: a test looks at what a
+// key would send (a clipboard write, a routed reply) before, or instead
+// of, feeding it back with Send.
+func Messages(cmd tea.Cmd) []tea.Msg {
+	if cmd == nil {
+		return nil
+	}
+	msg := cmd()
+	if b, ok := msg.(tea.BatchMsg); ok {
+		var out []tea.Msg
+		for _, c := range b {
+			out = append(out, Messages(c)...)
 		}
-		if err := os.WriteFile(p, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
+		return out
 	}
-	want, err := os.ReadFile(p)
-	if err != nil {
-		t.Fatalf("%v (run go test -run %s -update)", err, t.Name())
-	}
-	if string(want) != got {
-		t.Errorf("%s differs from its golden file; run go test -run '%s' -update and review the diff\n--- got (plain) ---\n%s", name, t.Name(), kit.Strip(got))
-	}
+	return []tea.Msg{msg}
 }

@@ -83,3 +83,14 @@ func New(t testing.TB, s Setup) *Driver {
 
 // Screen returns the named screen of the driven model.
 func (d *Driver) ScreenNamed(name string) kit.Screen { return d.M.ScreenNamed(name) }
+
+// ScreenAs is the driven model's screen called name as a T (its concrete
+// type), failing t when no screen of that name and type is registered.
+func ScreenAs[T kit.Screen](t testing.TB, d *Driver, name string) T {
+	t.Helper()
+	s, ok := d.ScreenNamed(name).(T)
+	if !ok {
+		t.Fatalf("no %s screen of type %T registered (got %T)", name, s, d.ScreenNamed(name))
+	}
+	return s
+}

@@ -2,10 +2,7 @@ package budget
 
 import (
 	"errors"
-	"fmt"
 	"math"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -20,54 +17,20 @@ import (
 )
 
 func TestBudgetGoldenViews(t *testing.T) {
-	for _, sz := range []struct{ w, h int }{{80, 24}, {160, 48}} {
-		for _, dark := range []bool{true, false} {
-			bg := map[bool]string{true: "dark", false: "light"}[dark]
-			name := fmt.Sprintf("budget-%dx%d-%s", sz.w, sz.h, bg)
-			t.Run(name, func(t *testing.T) {
-				d, s := newDriver(t, sz.w, sz.h, dark)
-				d.Press("b")
-				feed(d, s, results()) // opened on APIDown: availability is selected
-				out := d.Render()
-				lines := strings.Split(out, "\n")
-				if len(lines) != sz.h {
-					t.Fatalf("rendered %d lines, want %d", len(lines), sz.h)
-				}
-				for i, l := range lines {
-					if w := kit.Width(l); w != sz.w {
-						t.Fatalf("line %d is %d cells wide, want %d: %q", i, w, sz.w, kit.Strip(l))
-					}
-				}
-				text := kit.Strip(out)
-				for _, want := range []string{
-					"Budget", "availability", "PAGE", "372×", "84.3×",
-					"Burning 84.3× faster than sustainable; at this rate the",
-					"-24h", "now",
-				} {
-					if !strings.Contains(text, want) {
-						t.Errorf("view lacks %q:\n%s", want, text)
-					}
-				}
-				tuitest.Golden(t, name, out)
-			})
+	tuitest.Views(t, "budget", func(t *testing.T, w, h int, dark bool) *tuitest.Driver {
+		d := opened(t, w, h, dark)
+		text := d.Screen()
+		for _, want := range []string{
+			"Budget", "availability", "PAGE", "372×", "84.3×",
+			"Burning 84.3× faster than sustainable; at this rate the",
+			"-24h", "now",
+		} {
+			if !strings.Contains(text, want) {
+				t.Errorf("view lacks %q:\n%s", want, text)
+			}
 		}
-	}
-	// Dark and light differ in colour only.
-	for _, sz := range []string{"80x24", "160x48"} {
-		d, l := readGolden(t, "budget-"+sz+"-dark"), readGolden(t, "budget-"+sz+"-light")
-		if d == l || kit.Strip(d) != kit.Strip(l) {
-			t.Errorf("%s: dark and light goldens should differ in colour only", sz)
-		}
-	}
-}
-
-func readGolden(t *testing.T, name string) string {
-	t.Helper()
-	b, err := os.ReadFile(filepath.Join("testdata", name+".golden"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return string(b)
+		return d
+	})
 }
 
 // flat is the plain text of a view with all whitespace (wrapping,

@@ -32,11 +32,7 @@ func newDriver(t *testing.T, w, h int, dark bool, edit ...func(*config.Config)) 
 // screenOf is the driven model's budget screen.
 func screenOf(t *testing.T, d *tuitest.Driver) *screen {
 	t.Helper()
-	s, ok := d.ScreenNamed(Name).(*screen)
-	if !ok {
-		t.Fatal("budget screen not registered")
-	}
-	return s
+	return tuitest.ScreenAs[*screen](t, d, Name)
 }
 
 // defs are the fixture's SLOs: three configured (one failing) and one
@@ -98,6 +94,16 @@ func burnHistory() map[string][]slo.Point {
 
 // feed delivers an evaluation (as the reply to the latest request) and the
 // availability SLO's history through the root, as the commands would.
+// opened is a session at w×h with the budget opened on APIDown
+// (availability selected) and fed the fixture's results.
+func opened(t *testing.T, w, h int, dark bool) *tuitest.Driver {
+	t.Helper()
+	d, s := newDriver(t, w, h, dark)
+	d.Press("b")
+	feed(d, s, results())
+	return d
+}
+
 func feed(d *tuitest.Driver, s *screen, res []promslo.Result) {
 	d.Send(loadedMsg{seq: s.seq, at: fixedNow.Add(-4 * time.Second), discoverRan: true, results: res})
 	h := s.hist["availability"]

@@ -1,7 +1,6 @@
 package budget
 
 import (
-	"fmt"
 	"strings"
 	"testing"
 
@@ -12,22 +11,7 @@ import (
 
 // ? on the budget screen lists its keys first, with their meaning here.
 func TestBudgetHelpGolden(t *testing.T) {
-	for _, sz := range []struct{ w, h int }{{80, 24}, {160, 48}} {
-		name := fmt.Sprintf("budget-help-%dx%d-dark", sz.w, sz.h)
-		t.Run(name, func(t *testing.T) {
-			d, s := newDriver(t, sz.w, sz.h, true)
-			d.Press("b")
-			feed(d, s, results())
-			d.Press("?")
-			text := d.Screen()
-			for _, want := range []string{"Budget", "previous SLO", "next SLO", "evaluate now", "Go to", "error budget"} {
-				if !strings.Contains(text, want) {
-					t.Errorf("help lacks %q:\n%s", want, text)
-				}
-			}
-			d.Golden(name)
-		})
-	}
+	tuitest.Help(t, "budget-help", opened, "Budget", "previous SLO", "next SLO", "evaluate now", "Go to", "error budget")
 }
 
 // The budget's keys are the global movement keys, so [keys] remaps them

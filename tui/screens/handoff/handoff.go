@@ -194,7 +194,6 @@ func (s *screen) HandleKey(h kit.Host, msg tea.KeyPressMsg) (bool, tea.Cmd) {
 // movement key.
 func (s *screen) move(msg tea.KeyPressMsg) bool {
 	k := s.keys
-	page := max(1, s.height-1)
 	if s.focusNotes {
 		switch {
 		case k.Is(msg, kit.Up):
@@ -212,28 +211,13 @@ func (s *screen) move(msg tea.KeyPressMsg) bool {
 		s.cursor = max(0, min(s.cursor, len(s.notes)-1))
 		return true
 	}
-	switch {
-	case k.Is(msg, kit.Up):
-		s.offset--
-	case k.Is(msg, kit.Down):
-		s.offset++
-	case k.Is(msg, kit.PageUp):
-		s.offset -= page
-	case k.Is(msg, kit.PageDown):
-		s.offset += page
-	case k.Is(msg, kit.Top):
-		s.offset = 0
-	case k.Is(msg, kit.Bottom):
-		s.offset = len(s.rendered)
-	default:
-		return false
-	}
-	s.clamp()
-	return true
+	off, ok := kit.Scroll(k, msg, s.offset, len(s.rendered), s.height)
+	s.offset = off
+	return ok
 }
 
 func (s *screen) clamp() {
-	s.offset = max(0, min(s.offset, len(s.rendered)-max(1, s.height)))
+	s.offset = kit.ClampOffset(s.offset, len(s.rendered), s.height)
 }
 
 func (s *screen) selectedNote() *handoff.Note {
@@ -262,13 +246,23 @@ func (s *screen) newNote(h kit.Host) tea.Cmd {
 	return nil
 }
 
-func (s *screen) editNote(h kit.Host) tea.Cmd {
+// noteToChange is the selected note, for an edit or a strike (verb), or
+// the status that says why there is none to change.
+func (s *screen) noteToChange(h kit.Host, verb string) (*handoff.Note, tea.Cmd) {
 	n := s.selectedNote()
 	switch {
 	case n == nil:
-		return h.Status("tab to the notes, then pick one to edit", true)
+		return nil, h.Status("tab to the notes, then pick one to "+verb, true)
 	case h.Session().ReadOnly:
-		return h.Status("read-only session (viewer): notes are refused", true)
+		return nil, h.Status("read-only session (viewer): notes are refused", true)
+	}
+	return n, nil
+}
+
+func (s *screen) editNote(h kit.Host) tea.Cmd {
+	n, refused := s.noteToChange(h, "edit")
+	if n == nil {
+		return refused
 	}
 	about := "about the shift"
 	if n.Alert != "" {
@@ -279,12 +273,9 @@ func (s *screen) editNote(h kit.Host) tea.Cmd {
 }
 
 func (s *screen) strikeNote(h kit.Host) tea.Cmd {
-	n := s.selectedNote()
-	switch {
-	case n == nil:
-		return h.Status("tab to the notes, then pick one to strike out", true)
-	case h.Session().ReadOnly:
-		return h.Status("read-only session (viewer): notes are refused", true)
+	n, refused := s.noteToChange(h, "strike out")
+	if n == nil {
+		return refused
 	}
 	user, ctx := whoAmI(h)
 	what := "note struck out"

@@ -103,7 +103,7 @@ func handoffFixture(t *testing.T) *handoff.Summary {
 func showHandoff(t *testing.T, d *tuitest.Driver, sum *handoff.Summary) *screen {
 	t.Helper()
 	d.Press("H")
-	s := d.ScreenNamed(Name).(*screen)
+	s := tuitest.ScreenAs[*screen](t, d, Name)
 	if d.M.Shown() != Name || s.seq == 0 {
 		t.Fatalf("H did not open the handoff screen (shown %q, loads %d)", d.M.Shown(), s.seq)
 	}
@@ -139,36 +139,19 @@ func statusLine(d *tuitest.Driver) string {
 
 func TestHandoffGoldenViews(t *testing.T) {
 	sum := handoffFixture(t)
-	for _, sz := range []struct{ w, h int }{{80, 24}, {160, 48}} {
-		for _, dark := range []bool{true, false} {
-			bg := map[bool]string{true: "dark", false: "light"}[dark]
-			for _, v := range []struct {
-				name string
-				keys []string
-			}{
-				{"handoff", nil},
-				{"handoff-notes", []string{"tab", "j"}},
-				{"handoff-note-dialog", []string{"n"}},
-			} {
-				name := fmt.Sprintf("%s-%dx%d-%s", v.name, sz.w, sz.h, bg)
-				t.Run(name, func(t *testing.T) {
-					d := start(t, tuitest.Setup{Width: sz.w, Height: sz.h, Dark: dark}, Options{})
-					showHandoff(t, d, sum)
-					d.Press(v.keys...)
-					out := d.Render()
-					lines := strings.Split(out, "\n")
-					if len(lines) != sz.h {
-						t.Fatalf("rendered %d lines, want %d", len(lines), sz.h)
-					}
-					for i, l := range lines {
-						if w := kit.Width(l); w != sz.w {
-							t.Fatalf("line %d is %d cells wide, want %d: %q", i, w, sz.w, kit.Strip(l))
-						}
-					}
-					d.Golden(name)
-				})
-			}
-		}
+	for _, v := range []struct {
+		name string
+		keys []string
+	}{
+		{"handoff", nil},
+		{"handoff-notes", []string{"tab", "j"}},
+		{"handoff-note-dialog", []string{"n"}},
+	} {
+		tuitest.Views(t, v.name, func(t *testing.T, w, h int, dark bool) *tuitest.Driver {
+			d := start(t, tuitest.Setup{Width: w, Height: h, Dark: dark}, Options{})
+			showHandoff(t, d, sum)
+			return d.Press(v.keys...)
+		})
 	}
 }
 
@@ -329,23 +312,6 @@ func TestEditAndStrikeNotesOnTheHandoffScreen(t *testing.T) {
 	}
 }
 
-// flatten runs cmd and every command of its batches once, returning their
-// messages.
-func flatten(cmd tea.Cmd) []tea.Msg {
-	if cmd == nil {
-		return nil
-	}
-	msg := cmd()
-	if b, ok := msg.(tea.BatchMsg); ok {
-		var out []tea.Msg
-		for _, c := range b {
-			out = append(out, flatten(c)...)
-		}
-		return out
-	}
-	return []tea.Msg{msg}
-}
-
 func TestHandoffExports(t *testing.T) {
 	jp := filepath.Join(t.TempDir(), "journal.jsonl")
 	d := start(t, tuitest.Setup{Dark: true}, Options{JournalPath: jp})
@@ -353,7 +319,7 @@ func TestHandoffExports(t *testing.T) {
 	// c: OSC 52 clipboard with the Markdown, and a journal entry.
 	_, cmd := d.M.Update(tuitest.Key("c"))
 	var clip string
-	for _, msg := range flatten(cmd) {
+	for _, msg := range tuitest.Messages(cmd) {
 		if fmt.Sprintf("%T", msg) == "tea.setClipboardMsg" {
 			clip = fmt.Sprint(msg)
 		} else if msg != nil {

@@ -9,30 +9,23 @@ import (
 	"oncall/tui/tuitest"
 )
 
+// collected is a session at w×h showing the handoff, once collected.
+func collected(t *testing.T, w, h int, dark bool) *tuitest.Driver {
+	t.Helper()
+	d := start(t, tuitest.Setup{Width: w, Height: h, Dark: dark}, Options{})
+	s := tuitest.ScreenAs[*screen](t, d, Name)
+	return d.Press("H").Until("the handoff is collected", func() bool { return !s.loading })
+}
+
 // TestHandoffHelp: ? on the handoff screen lists the screen's own keys
 // first (with their meaning here), then the global ones.
 func TestHandoffHelp(t *testing.T) {
-	for _, sz := range []struct{ w, h int }{{80, 24}, {160, 48}} {
-		d := start(t, tuitest.Setup{Width: sz.w, Height: sz.h, Dark: true}, Options{})
-		d.Press("H")
-		d.Until("the handoff is collected", func() bool { return !d.ScreenNamed(Name).(*screen).loading })
-		d.Press("?")
-		out := d.Screen()
-		for _, want := range []string{"Handoff", "c     copy (OSC 52 clipboard)", "w     write to a file", "p     post to the webhook",
-			"n     new note about the shift", "tab   notes ↔ preview", "e     edit the selected note", "x     strike out / restore", "r     collect again"} {
-			if !strings.Contains(out, want) {
-				t.Errorf("%dx%d: help lacks %q:\n%s", sz.w, sz.h, want, out)
-			}
-		}
-		if i, j := strings.Index(out, "copy (OSC 52 clipboard)"), strings.Index(out, "A     alerts"); j >= 0 && i > j {
-			t.Errorf("%dx%d: the screen's keys come after the global ones:\n%s", sz.w, sz.h, out)
-		}
-		d.Golden("handoff-help-" + sizeName(sz.w, sz.h) + "-dark")
+	tuitest.Help(t, "handoff-help", collected, "Handoff", "c     copy (OSC 52 clipboard)", "w     write to a file", "p     post to the webhook",
+		"n     new note about the shift", "tab   notes ↔ preview", "e     edit the selected note", "x     strike out / restore", "r     collect again")
+	out := collected(t, 160, 48, true).Press("?").Screen()
+	if i, j := strings.Index(out, "copy (OSC 52 clipboard)"), strings.Index(out, "A     alerts"); i < 0 || j < 0 || i > j {
+		t.Errorf("the screen's keys do not come before the global ones:\n%s", out)
 	}
-}
-
-func sizeName(w, h int) string {
-	return map[int]string{80: "80x24", 160: "160x48"}[w]
 }
 
 // TestHandoffKeysRemap: [keys.handoff] write = "W" moves the write key (w

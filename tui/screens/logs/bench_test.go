@@ -66,7 +66,7 @@ func BenchmarkLogsPane100k(b *testing.B) {
 			runtime.GC()
 			var after runtime.MemStats
 			runtime.ReadMemStats(&after)
-			keys := []tea.KeyPressMsg{{Code: tea.KeyPgUp}, {Code: tea.KeyPgUp}, {Code: 'g', Text: "g"}, {Code: tea.KeyPgDown}, {Code: 'G', Text: "G"}, {Code: tea.KeyUp}}
+			keys := []tea.KeyPressMsg{tuitest.Key("pgup"), tuitest.Key("pgup"), tuitest.Key("g"), tuitest.Key("pgdown"), tuitest.Key("G"), tuitest.Key("up")}
 			b.ResetTimer()
 			for i := 0; i < b.N; i++ {
 				m.Update(keys[i%len(keys)])
@@ -87,8 +87,8 @@ func BenchmarkLogsPane100k(b *testing.B) {
 // (smart case: case-insensitive) and with capitals (exact). "next" is n to
 // the next of ~10 rare matches plus the frame.
 func BenchmarkLogsSearch100k(b *testing.B) {
-	enter := tea.KeyPressMsg{Code: tea.KeyEnter}
-	slash := tea.KeyPressMsg{Code: '/', Text: "/"}
+	enter := tuitest.Key("enter")
+	slash := tuitest.Key("/")
 	for _, q := range []struct{ name, query string }{{"common", "pool"}, {"rare", "contacts/4242"}, {"absent", "no such line"}, {"absent-case", "No Such Line"}} {
 		b.Run("enter/"+q.name, func(b *testing.B) {
 			d, s := screenWith(b, 100000, false)
@@ -114,7 +114,7 @@ func BenchmarkLogsSearch100k(b *testing.B) {
 		if s.matches == 0 {
 			b.Fatal("the rare query matches nothing")
 		}
-		next := tea.KeyPressMsg{Code: 'n', Text: "n"}
+		next := tuitest.Key("n")
 		b.ReportAllocs()
 		for b.Loop() {
 			m.Update(next)
@@ -131,7 +131,7 @@ func TestFrameCostDoesNotGrowWithTheBuffer(t *testing.T) {
 		for _, n := range []int{1000, 100000} {
 			d, _ := screenWith(t, n, wrap)
 			m := d.M
-			keys := []tea.KeyPressMsg{{Code: tea.KeyPgUp}, {Code: tea.KeyPgDown}}
+			keys := []tea.KeyPressMsg{tuitest.Key("pgup"), tuitest.Key("pgdown")}
 			i := 0
 			allocs[n] = testing.AllocsPerRun(20, func() {
 				m.Update(keys[i%2])

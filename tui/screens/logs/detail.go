@@ -63,20 +63,11 @@ func (s *Screen) openDetail(r *logview.Row) {
 // the line's trace.
 func (s *Screen) detailKey(msg tea.KeyPressMsg) (bool, tea.Cmd) {
 	d, k := s.detail, s.keys
-	page := max(1, s.h-3)
+	if off, ok := kit.Scroll(k, msg, d.offset, len(d.wrapped), s.h-2); ok {
+		d.offset = off
+		return true, nil
+	}
 	switch {
-	case k.Is(msg, kit.Up):
-		d.offset--
-	case k.Is(msg, kit.Down):
-		d.offset++
-	case k.Is(msg, kit.PageUp):
-		d.offset -= page
-	case k.Is(msg, kit.PageDown):
-		d.offset += page
-	case k.Is(msg, kit.Top):
-		d.offset = 0
-	case k.Is(msg, kit.Bottom):
-		d.offset = len(d.wrapped)
 	case k.Is(msg, kit.Back), k.Is(msg, actView):
 		s.detail = nil
 		return true, nil
@@ -85,11 +76,9 @@ func (s *Screen) detailKey(msg tea.KeyPressMsg) (bool, tea.Cmd) {
 			s.stopTail("tail stopped (trace opened)")
 			return true, kit.OpenTrace(d.row.TraceID, d.row.SpanID, time.Time{})
 		}
-	default:
-		return false, nil
+		return true, nil
 	}
-	d.offset = max(0, min(d.offset, len(d.wrapped)-max(1, s.h-2)))
-	return true, nil
+	return false, nil
 }
 
 // view draws the line view into w×h.
@@ -104,7 +93,7 @@ func (d *lineView) view(w, h int, st *kit.Styles) string {
 	out := make([]string, 0, h)
 	out = append(out, st.Title.Render("Log line")+st.Muted.Render(" · "+kind+" · whole line"))
 	body := max(1, h-2)
-	d.offset = max(0, min(d.offset, len(d.wrapped)-body))
+	d.offset = kit.ClampOffset(d.offset, len(d.wrapped), body)
 	end := min(len(d.wrapped), d.offset+body)
 	out = append(out, d.wrapped[d.offset:end]...)
 	for len(out) < h-1 {

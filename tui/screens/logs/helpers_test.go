@@ -51,6 +51,16 @@ func pushFixture(srv *lokitest.Server) {
 	push(30*time.Second, "conectcrm-backend", "debug", `{"level":"debug","msg":"pool stats","active":20,"idle":0,"waiting":151}`)
 }
 
+// fixtureLoki is a fake Loki holding the fixture's lines, closed when the
+// test ends.
+func fixtureLoki(t testing.TB) *lokitest.Server {
+	t.Helper()
+	srv := lokitest.New()
+	t.Cleanup(srv.Close)
+	pushFixture(srv)
+	return srv
+}
+
 // fixtureLines is how many lines pushFixture pushes.
 const fixtureLines = 14
 
@@ -122,11 +132,7 @@ func start(t testing.TB, srv *lokitest.Server, s setup) (*tuitest.Driver, *Scree
 		s.config(&ts)
 	}
 	d := tuitest.New(t, ts)
-	scr, ok := d.ScreenNamed(Name).(*Screen)
-	if !ok {
-		t.Fatalf("no logs screen registered: %T", d.ScreenNamed(Name))
-	}
-	return d, scr
+	return d, tuitest.ScreenAs[*Screen](t, d, Name)
 }
 
 // open opens the logs of the selected alert (APIDown) and waits for them.
@@ -136,4 +142,13 @@ func open(t testing.TB, d *tuitest.Driver, s *Screen) {
 	if !s.loaded {
 		t.Fatalf("logs did not load: err %q", s.err)
 	}
+}
+
+// opened is a session (s) on a fake Loki holding the fixture's lines, with
+// the logs of APIDown open.
+func opened(t testing.TB, s setup) (*tuitest.Driver, *Screen) {
+	t.Helper()
+	d, scr := start(t, fixtureLoki(t), s)
+	open(t, d, scr)
+	return d, scr
 }

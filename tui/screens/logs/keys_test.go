@@ -1,13 +1,11 @@
 package logs
 
 import (
-	"fmt"
 	"strings"
 	"testing"
 
 	"oncall/internal/config"
 	"oncall/sources/loki"
-	"oncall/sources/loki/lokitest"
 	"oncall/tui"
 	"oncall/tui/kit"
 	"oncall/tui/tuitest"
@@ -17,41 +15,21 @@ import (
 // ? on the logs screen lists the screen's own keys first (issue 12: it
 // showed only the global ones).
 func TestHelpListsTheScreensKeys(t *testing.T) {
-	srv := lokitest.New()
-	defer srv.Close()
-	pushFixture(srv)
-	for _, sz := range []struct{ w, h int }{{80, 24}, {160, 48}} {
-		t.Run(fmt.Sprintf("%dx%d", sz.w, sz.h), func(t *testing.T) {
-			d, s := start(t, srv, setup{w: sz.w, h: sz.h, dark: true})
-			open(t, d, s)
-			d.Press("?")
-			out := d.Screen()
-			for _, want := range []string{"Logs", "e     errors+warnings", "w     wrap lines", "t     live tail", "v     view line (JSON)",
-				"[     prev traced line", "]     next traced line", "n     next match", "N     previous match", "/     search lines", "r     reload"} {
-				if !strings.Contains(out, want) {
-					t.Errorf("help lacks %q:\n%s", want, out)
-				}
-			}
-			if strings.Contains(out, "more keys") {
-				t.Errorf("help is cut:\n%s", out)
-			}
-			d.Golden(fmt.Sprintf("logs-help-%dx%d-dark", sz.w, sz.h))
-		})
-	}
+	tuitest.Help(t, "logs-help", func(t *testing.T, w, h int, dark bool) *tuitest.Driver {
+		d, _ := opened(t, setup{w: w, h: h, dark: dark})
+		return d
+	}, "Logs", "e     errors+warnings", "w     wrap lines", "t     live tail", "v     view line (JSON)",
+		"[     prev traced line", "]     next traced line", "n     next match", "N     previous match", "/     search lines", "r     reload")
 }
 
 // [keys.logs] remaps the screen's keys: the hint line, the help and the
 // key itself follow, and the old key no longer does it.
 func TestRemappedKeys(t *testing.T) {
-	srv := lokitest.New()
-	defer srv.Close()
-	pushFixture(srv)
 	remap := func(ts *tuitest.Setup) {
 		ts.Config = tuitest.Config()
 		ts.Config.Keys.Screens = map[string]map[string]string{Name: {actWrap: "W", actPrevTrace: "p"}}
 	}
-	d, s := start(t, srv, setup{dark: true, config: remap})
-	open(t, d, s)
+	d, s := opened(t, setup{dark: true, config: remap})
 	if out := d.Screen(); !strings.Contains(out, "e errors · W wrap · t tail") {
 		t.Fatalf("hint line does not show the remapped key:\n%s", out)
 	}

@@ -10,56 +10,34 @@ import (
 	"oncall/internal/logview"
 	"oncall/sources/loki/lokitest"
 	"oncall/tui/kit"
+	"oncall/tui/tuitest"
 )
 
 func TestGoldenViews(t *testing.T) {
-	srv := lokitest.New()
-	defer srv.Close()
-	pushFixture(srv)
-	views := []struct {
+	for _, v := range []struct {
 		name string
 		keys []string
 	}{
 		{"logs", nil},
 		{"logs-search-wrap", []string{"/", "pool", "enter", "w"}},
 		{"logs-json", []string{"k", "k", "v"}},
-	}
-	for _, sz := range []struct{ w, h int }{{80, 24}, {160, 48}} {
-		for _, dark := range []bool{true, false} {
-			bg := map[bool]string{true: "dark", false: "light"}[dark]
-			for _, v := range views {
-				name := fmt.Sprintf("%s-%dx%d-%s", v.name, sz.w, sz.h, bg)
-				t.Run(name, func(t *testing.T) {
-					d, s := start(t, srv, setup{w: sz.w, h: sz.h, dark: dark})
-					open(t, d, s)
-					for _, k := range v.keys {
-						if len(k) > 1 && k != "enter" {
-							d.Type(k)
-						} else {
-							d.Press(k)
-						}
-					}
-					out := d.Render()
-					lines := strings.Split(out, "\n")
-					if len(lines) != sz.h {
-						t.Fatalf("rendered %d lines, want %d", len(lines), sz.h)
-					}
-					for i, l := range lines {
-						if w := kit.Width(l); w != sz.w {
-							t.Fatalf("line %d is %d cells wide, want %d: %q", i, w, sz.w, kit.Strip(l))
-						}
-					}
-					d.Golden(name)
-				})
+	} {
+		tuitest.Views(t, v.name, func(t *testing.T, w, h int, dark bool) *tuitest.Driver {
+			d, _ := opened(t, setup{w: w, h: h, dark: dark})
+			for _, k := range v.keys {
+				if len(k) > 1 && k != "enter" {
+					d.Type(k)
+				} else {
+					d.Press(k)
+				}
 			}
-		}
+			return d
+		})
 	}
 }
 
 func TestOpenLoadsTheAlertWindow(t *testing.T) {
-	srv := lokitest.New()
-	defer srv.Close()
-	pushFixture(srv)
+	srv := fixtureLoki(t)
 	d, s := start(t, srv, setup{dark: true})
 	if d.M.Selected().Name() != "APIDown" {
 		t.Fatal("fixture: APIDown should be selected")
@@ -107,11 +85,7 @@ func TestOpenLoadsTheAlertWindow(t *testing.T) {
 }
 
 func TestErrorToggleRequeriesLoki(t *testing.T) {
-	srv := lokitest.New()
-	defer srv.Close()
-	pushFixture(srv)
-	d, s := start(t, srv, setup{w: 120, h: 40, dark: true})
-	open(t, d, s)
+	d, s := opened(t, setup{w: 120, h: 40, dark: true})
 	d.Press("e")
 	if !strings.HasSuffix(s.query, logview.ErrorFilter) {
 		t.Fatalf("query %q lacks the error filter", s.query)
@@ -134,11 +108,7 @@ func TestErrorToggleRequeriesLoki(t *testing.T) {
 }
 
 func TestSearchMovesBetweenMatches(t *testing.T) {
-	srv := lokitest.New()
-	defer srv.Close()
-	pushFixture(srv)
-	d, s := start(t, srv, setup{dark: true})
-	open(t, d, s)
+	d, s := opened(t, setup{dark: true})
 	d.Press("/")
 	if !s.Capturing() {
 		t.Fatal("/ should open the search box")
@@ -180,11 +150,7 @@ func TestSearchMovesBetweenMatches(t *testing.T) {
 }
 
 func TestWrapShowsLongLinesWhole(t *testing.T) {
-	srv := lokitest.New()
-	defer srv.Close()
-	pushFixture(srv)
-	d, s := start(t, srv, setup{w: 80, h: 24, dark: true})
-	open(t, d, s)
+	d, s := opened(t, setup{w: 80, h: 24, dark: true})
 	if strings.Contains(d.Screen(), "END-OF-LONG-LINE") {
 		t.Fatal("the long line should be cut without wrap")
 	}
@@ -206,12 +172,8 @@ func TestWrapShowsLongLinesWhole(t *testing.T) {
 }
 
 func TestEnterOpensTraceOrLine(t *testing.T) {
-	srv := lokitest.New()
-	defer srv.Close()
-	pushFixture(srv)
 	tr := &traceOpens{}
-	d, s := start(t, srv, setup{dark: true, trace: tr})
-	open(t, d, s)
+	d, s := opened(t, setup{dark: true, trace: tr})
 	// a JSON line without trace id: enter shows it pretty-printed, whole
 	d.Press("enter")
 	if s.detail == nil {
@@ -254,11 +216,7 @@ func TestEnterOpensTraceOrLine(t *testing.T) {
 }
 
 func TestBracketsJumpToLinesWithATraceID(t *testing.T) {
-	srv := lokitest.New()
-	defer srv.Close()
-	pushFixture(srv)
-	d, s := start(t, srv, setup{dark: true})
-	open(t, d, s)
+	d, s := opened(t, setup{dark: true})
 	d.Press("[")
 	if s.row().TraceID != traceB {
 		t.Fatalf("[ from the newest line: %q", s.row().Text)

@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"oncall/internal/logview"
-	"oncall/sources/loki/lokitest"
 	"oncall/tui/tuitest"
 )
 
@@ -30,9 +29,7 @@ func waitStopped(t *testing.T, f *logview.Follower) {
 }
 
 func TestTailFollowsNewLines(t *testing.T) {
-	srv := lokitest.New()
-	defer srv.Close()
-	pushFixture(srv)
+	srv := fixtureLoki(t)
 	d, s := start(t, srv, setup{dark: true})
 	open(t, d, s)
 	f := startTail(t, d, s)
@@ -65,11 +62,7 @@ func TestTailFollowsNewLines(t *testing.T) {
 }
 
 func TestTailStopsWhenTheScreenIsLeft(t *testing.T) {
-	srv := lokitest.New()
-	defer srv.Close()
-	pushFixture(srv)
-	d, s := start(t, srv, setup{w: 120, h: 30, dark: true})
-	open(t, d, s)
+	d, s := opened(t, setup{w: 120, h: 30, dark: true})
 
 	// esc leaves at once
 	f := startTail(t, d, s)
@@ -94,11 +87,7 @@ func TestTailStopsWhenTheScreenIsLeft(t *testing.T) {
 }
 
 func TestTailReplyAfterToggleOffIsDropped(t *testing.T) {
-	srv := lokitest.New()
-	defer srv.Close()
-	pushFixture(srv)
-	d, s := start(t, srv, setup{w: 120, h: 30, dark: true})
-	open(t, d, s)
+	d, s := opened(t, setup{w: 120, h: 30, dark: true})
 	// t's connection is held back until t was pressed again
 	_, cmd := d.M.Update(tuitest.Key("t"))
 	d.Press("t") // off before the connection is made

@@ -93,11 +93,7 @@ func newDriverWith(t *testing.T, set tuitest.Setup, o Options) (*tuitest.Driver,
 	}
 	set.Entries = append(set.Entries, Entry(o))
 	d := tuitest.New(t, set)
-	s, ok := d.ScreenNamed(Name).(*screen)
-	if !ok {
-		t.Fatal("no runbook screen registered")
-	}
-	return d, s
+	return d, tuitest.ScreenAs[*screen](t, d, Name)
 }
 
 // selectAlert moves the cursor to the first alert named name.

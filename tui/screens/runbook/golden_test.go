@@ -2,7 +2,6 @@ package runbook
 
 import (
 	"context"
-	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -15,66 +14,42 @@ import (
 	"oncall/runbooks"
 	"oncall/sources/prometheus"
 	"oncall/tui"
-	"oncall/tui/kit"
 	"oncall/tui/tuitest"
 	"oncall/tui/tuitest/fixture"
 )
+
+// opened is a session at w×h showing the runbook of APIDown.
+func opened(t *testing.T, w, h int, dark bool, o Options) (*tuitest.Driver, *screen) {
+	t.Helper()
+	d, s := newDriver(t, w, h, dark, o)
+	openAPIDown(t, d, s)
+	return d, s
+}
 
 // TestRunbookGoldenViews renders the runbook screen at 80×24 and 160×48 on
 // dark and light backgrounds: as opened, and with a promql block run
 // (inline table and sparklines) and a logql block that has no Loki.
 func TestRunbookGoldenViews(t *testing.T) {
-	for _, sz := range []struct{ w, h int }{{80, 24}, {160, 48}} {
-		for _, dark := range []bool{true, false} {
-			bg := map[bool]string{true: "dark", false: "light"}[dark]
-			for _, v := range []struct {
-				name string
-				keys []string
-			}{
-				{"runbook", nil},
-				{"runbook-ran", []string{"tab", "tab", "tab", "enter", "shift+tab", "shift+tab", "enter"}},
-			} {
-				name := fmt.Sprintf("%s-%dx%d-%s", v.name, sz.w, sz.h, bg)
-				t.Run(name, func(t *testing.T) {
-					d, s := newDriver(t, sz.w, sz.h, dark, Options{Prom: &fakeProm{}})
-					openAPIDown(t, d, s)
-					d.Press(v.keys...)
-					if v.name == "runbook-ran" {
-						d.Until("the query's result", func() bool { r := s.results[0]; return r != nil && !r.running })
-					}
-					out := d.Render()
-					lines := strings.Split(out, "\n")
-					if len(lines) != sz.h {
-						t.Fatalf("rendered %d lines, want %d", len(lines), sz.h)
-					}
-					for i, l := range lines {
-						if w := kit.Width(l); w != sz.w {
-							t.Fatalf("line %d is %d cells wide, want %d: %q", i, w, sz.w, kit.Strip(l))
-						}
-					}
-					if v.name == "runbook-ran" {
-						contains(t, "view", kit.Strip(out), "✓ 2 series")
-						contains(t, "body", body(s), `no Loki configured for context "prod"`)
-					}
-					d.Golden(name)
-				})
-			}
-		}
-	}
+	tuitest.Views(t, "runbook", func(t *testing.T, w, h int, dark bool) *tuitest.Driver {
+		d, _ := opened(t, w, h, dark, Options{Prom: &fakeProm{}})
+		return d
+	})
+	tuitest.Views(t, "runbook-ran", func(t *testing.T, w, h int, dark bool) *tuitest.Driver {
+		d, s := opened(t, w, h, dark, Options{Prom: &fakeProm{}})
+		d.Press("tab", "tab", "tab", "enter", "shift+tab", "shift+tab", "enter")
+		d.Until("the query's result", func() bool { r := s.results[0]; return r != nil && !r.running })
+		contains(t, "view", d.Screen(), "✓ 2 series")
+		contains(t, "body", body(s), `no Loki configured for context "prod"`)
+		return d
+	})
 }
 
 // ? on the runbook screen lists its own keys first.
 func TestRunbookHelpGolden(t *testing.T) {
-	for _, sz := range []struct{ w, h int }{{80, 24}, {160, 48}} {
-		name := fmt.Sprintf("runbook-help-%dx%d-dark", sz.w, sz.h)
-		t.Run(name, func(t *testing.T) {
-			d, s := newDriver(t, sz.w, sz.h, true, Options{})
-			openAPIDown(t, d, s)
-			d.Press("?")
-			contains(t, "help", d.Screen(), "Runbook", "next code block", "shift+tab", "copy the block", "next heading")
-			d.Golden(name)
-		})
-	}
+	tuitest.Help(t, "runbook-help", func(t *testing.T, w, h int, dark bool) *tuitest.Driver {
+		d, _ := opened(t, w, h, dark, Options{})
+		return d
+	}, "Runbook", "next code block", "shift+tab", "copy the block", "next heading")
 }
 
 // A promql block runs against a real Prometheus (the session's, Deps.Prom):

@@ -20,20 +20,11 @@ func (s *screen) HandleKey(h kit.Host, msg tea.KeyPressMsg) (bool, tea.Cmd) {
 	s.bodyH = s.bodyHeight(bodyH)
 	cmd := s.ensureRender(h)
 	k := s.keys
-	page := max(1, s.bodyH-1)
+	if off, ok := kit.Scroll(k, msg, s.offset, len(s.view.lines), s.bodyH); ok {
+		s.offset = off
+		return true, cmd
+	}
 	switch {
-	case k.Is(msg, kit.Down):
-		s.scrollTo(s.offset + 1)
-	case k.Is(msg, kit.Up):
-		s.scrollTo(s.offset - 1)
-	case k.Is(msg, kit.PageDown):
-		s.scrollTo(s.offset + page)
-	case k.Is(msg, kit.PageUp):
-		s.scrollTo(s.offset - page)
-	case k.Is(msg, kit.Top):
-		s.scrollTo(0)
-	case k.Is(msg, kit.Bottom):
-		s.scrollTo(len(s.view.lines))
 	case k.Is(msg, kit.Filter):
 		return true, tea.Batch(cmd, s.search.Open(s.query))
 	case k.Is(msg, actNextMatch) && s.query != "":
@@ -125,7 +116,7 @@ func (s *screen) showBlock(i int) {
 }
 
 func (s *screen) scrollTo(off int) {
-	s.offset = max(0, min(off, len(s.view.lines)-max(1, s.bodyH)))
+	s.offset = kit.ClampOffset(off, len(s.view.lines), s.bodyH)
 }
 
 // jumpHeading moves to the next or previous heading, counting from the

@@ -3,6 +3,7 @@ package trace
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"slices"
 	"sort"
 	"strings"
@@ -132,35 +133,29 @@ func spanDetail(wf *waterfall.Waterfall, row int, st *kit.Styles) []string {
 	if msg := sp.Tags["otel.status_description"]; msg != "" {
 		l = append(l, st.Error.Render("status: "+sanitize.Text(msg)))
 	}
-	if len(sp.Tags) > 0 {
-		l = append(l, "", st.Header.Render("Tags"))
-		l = append(l, kit.KVLines(sp.Tags, st)...)
-	}
-	if len(sp.Events) > 0 {
-		l = append(l, "", st.Header.Render("Events"))
-		for _, e := range sp.Events {
-			at := "+" + waterfall.FormatDuration(e.Time.Sub(wf.Start))
-			l = append(l, "  "+st.Accent.Render(at)+" "+st.Bold.Render(sanitize.Text(e.Name)))
-			keys := make([]string, 0, len(e.Attrs))
-			for k := range e.Attrs {
-				keys = append(keys, k)
-			}
-			slices.Sort(keys)
-			for _, k := range keys {
-				l = append(l, "    "+st.Label.Render(sanitize.Text(k)+"=")+sanitize.Text(e.Attrs[k]))
-			}
+	// section adds a titled block after a blank line, when it has lines.
+	section := func(title string, lines []string) {
+		if len(lines) > 0 {
+			l = append(l, "", st.Header.Render(title))
+			l = append(l, lines...)
 		}
 	}
-	if len(sp.Process) > 0 {
-		l = append(l, "", st.Header.Render("Process"))
-		l = append(l, kit.KVLines(sp.Process, st)...)
-	}
-	if len(sp.Warnings) > 0 {
-		l = append(l, "", st.Header.Render("Warnings"))
-		for _, w := range sp.Warnings {
-			l = append(l, "  "+st.Muted.Render(sanitize.Text(w)))
+	section("Tags", kit.KVLines(sp.Tags, st))
+	var events []string
+	for _, e := range sp.Events {
+		at := "+" + waterfall.FormatDuration(e.Time.Sub(wf.Start))
+		events = append(events, "  "+st.Accent.Render(at)+" "+st.Bold.Render(sanitize.Text(e.Name)))
+		for _, k := range slices.Sorted(maps.Keys(e.Attrs)) {
+			events = append(events, "    "+st.Label.Render(sanitize.Text(k)+"=")+sanitize.Text(e.Attrs[k]))
 		}
 	}
+	section("Events", events)
+	section("Process", kit.KVLines(sp.Process, st))
+	var warnings []string
+	for _, w := range sp.Warnings {
+		warnings = append(warnings, "  "+st.Muted.Render(sanitize.Text(w)))
+	}
+	section("Warnings", warnings)
 	return l
 }
 

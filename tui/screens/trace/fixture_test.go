@@ -162,11 +162,7 @@ func newDriver(t testing.TB, w, h int, dark bool, o Options, more ...kit.Entry) 
 // screenOf is the driven session's trace screen.
 func screenOf(t testing.TB, d *tuitest.Driver) *Screen {
 	t.Helper()
-	s, ok := d.ScreenNamed(Name).(*Screen)
-	if !ok {
-		t.Fatalf("no trace screen registered")
-	}
-	return s
+	return tuitest.ScreenAs[*Screen](t, d, Name)
 }
 
 // trOpen opens the fixture trace as the logs screen does (kit.OpenTrace)

@@ -101,26 +101,9 @@ func (s *Screen) moved(st *kit.Styles, before int) {
 // scrollDetail scrolls the span detail (it has no cursor), no further than
 // its last line at the bottom of its last drawn height.
 func (s *Screen) scrollDetail(msg tea.KeyPressMsg) bool {
-	k, page := s.keys, max(1, s.detailH-1)
-	d := 0
-	switch {
-	case k.Is(msg, kit.Up):
-		d = -1
-	case k.Is(msg, kit.Down):
-		d = 1
-	case k.Is(msg, kit.PageUp):
-		d = -page
-	case k.Is(msg, kit.PageDown):
-		d = page
-	case k.Is(msg, kit.Top):
-		d = -len(s.wrapped)
-	case k.Is(msg, kit.Bottom):
-		d = len(s.wrapped)
-	default:
-		return false
-	}
-	s.detailOffset = max(0, min(len(s.wrapped)-max(1, s.detailH), s.detailOffset+d))
-	return true
+	off, ok := kit.Scroll(s.keys, msg, s.detailOffset, len(s.wrapped), s.detailH)
+	s.detailOffset = off
+	return ok
 }
 
 func (s *Screen) cycleFocus() {

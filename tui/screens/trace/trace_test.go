@@ -15,57 +15,24 @@ import (
 	"oncall/tui/tuitest/fixture"
 )
 
+// opened is a session at w×h showing the fixture trace.
+func opened(t *testing.T, w, h int, dark bool) *tuitest.Driver {
+	src, _, _ := trSources()
+	d := newDriver(t, w, h, dark, src)
+	trOpen(t, d, "")
+	return d
+}
+
 func TestTraceGoldenViews(t *testing.T) {
-	for _, sz := range []struct{ w, h int }{{80, 24}, {160, 48}} {
-		for _, dark := range []bool{true, false} {
-			bg := map[bool]string{true: "dark", false: "light"}[dark]
-			for _, v := range []struct {
-				name string
-				keys []string
-			}{
-				{"trace", nil},
-				{"trace-span", []string{"j", "j", "j", "j", "enter"}}, // postgres: the span tags, its logs
-			} {
-				name := fmt.Sprintf("%s-%dx%d-%s", v.name, sz.w, sz.h, bg)
-				t.Run(name, func(t *testing.T) {
-					src, _, _ := trSources()
-					d := newDriver(t, sz.w, sz.h, dark, src)
-					trOpen(t, d, "")
-					d.Press(v.keys...)
-					out := d.Render()
-					lines := strings.Split(out, "\n")
-					if len(lines) != sz.h {
-						t.Fatalf("rendered %d lines, want %d", len(lines), sz.h)
-					}
-					for i, l := range lines {
-						if w := kit.Width(l); w != sz.w {
-							t.Fatalf("line %d is %d cells wide, want %d: %q", i, w, sz.w, kit.Strip(l))
-						}
-					}
-					d.Golden(name)
-				})
-			}
-		}
-	}
+	tuitest.Views(t, "trace", opened)
+	tuitest.Views(t, "trace-span", func(t *testing.T, w, h int, dark bool) *tuitest.Driver {
+		return opened(t, w, h, dark).Press("j", "j", "j", "j", "enter") // postgres: the span tags, its logs
+	})
 }
 
 // TestTraceHelpGolden: ? on the trace screen lists its own keys first.
 func TestTraceHelpGolden(t *testing.T) {
-	for _, sz := range []struct{ w, h int }{{80, 24}, {160, 48}} {
-		t.Run(fmt.Sprintf("%dx%d", sz.w, sz.h), func(t *testing.T) {
-			src, _, _ := trSources()
-			d := newDriver(t, sz.w, sz.h, true, src)
-			trOpen(t, d, "")
-			d.Press("?")
-			out := d.Screen()
-			for _, want := range []string{"Trace", "c", "copy the Jaeger link", "waterfall ↔ logs", "span detail (tags, logs)", "fetch again"} {
-				if !strings.Contains(out, want) {
-					t.Errorf("help has no %q:\n%s", want, out)
-				}
-			}
-			d.Golden(fmt.Sprintf("help-%dx%d-dark", sz.w, sz.h))
-		})
-	}
+	tuitest.Help(t, "help", opened, "Trace", "c", "copy the Jaeger link", "waterfall ↔ logs", "span detail (tags, logs)", "fetch again")
 }
 
 // TestTraceKeysRemap: [keys.trace] copy = "y" moves the copy to y, takes
@@ -241,7 +208,7 @@ func TestTraceCopiesTheJaegerLink(t *testing.T) {
 	s := trOpen(t, d, "")
 	_, cmd := s.HandleKey(d.M, tuitest.Key("c"))
 	found := false
-	for _, msg := range runAll(cmd) {
+	for _, msg := range tuitest.Messages(cmd) {
 		if strings.Contains(fmt.Sprintf("%T", msg), "setClipboard") && fmt.Sprint(msg) == trUIURL+"/trace/"+trFixtureID {
 			found = true
 		}
@@ -261,23 +228,6 @@ func TestTraceCopiesTheJaegerLink(t *testing.T) {
 	}
 }
 
-// runAll runs a command and its batches one level at a time, returning
-// the messages (the clipboard write is not one the root shows).
-func runAll(cmd tea.Cmd) []tea.Msg {
-	if cmd == nil {
-		return nil
-	}
-	msg := cmd()
-	if b, ok := msg.(tea.BatchMsg); ok {
-		var out []tea.Msg
-		for _, c := range b {
-			out = append(out, runAll(c)...)
-		}
-		return out
-	}
-	return []tea.Msg{msg}
-}
-
 func TestTraceStaleRepliesAreDropped(t *testing.T) {
 	src, j, l := trSources()
 	other := trFixtureTrace()
@@ -286,7 +236,7 @@ func TestTraceStaleRepliesAreDropped(t *testing.T) {
 	d := newDriver(t, 120, 40, true, src)
 	s := screenOf(t, d)
 	// The first open's replies are held back and arrive after the second.
-	late := runAll(s.Update(d.M, kit.OpenTraceMsg{TraceID: trFixtureID}))
+	late := tuitest.Messages(s.Update(d.M, kit.OpenTraceMsg{TraceID: trFixtureID}))
 	if len(late) != 2 {
 		t.Fatalf("the first open gave %d replies, want the trace's and the logs'", len(late))
 	}

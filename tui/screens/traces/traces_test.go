@@ -98,51 +98,22 @@ func newDriver(t testing.TB, s tuitest.Setup, o Options, more ...kit.Entry) *tui
 
 func screenOf(t testing.TB, d *tuitest.Driver) *Screen {
 	t.Helper()
-	s, ok := d.ScreenNamed(Name).(*Screen)
-	if !ok {
-		t.Fatal("no traces screen registered")
-	}
-	return s
+	return tuitest.ScreenAs[*Screen](t, d, Name)
+}
+
+// listed is a session at w×h showing the error-trace list.
+func listed(t *testing.T, w, h int, dark bool) *tuitest.Driver {
+	t.Helper()
+	return newDriver(t, tuitest.Setup{Width: w, Height: h, Dark: dark}, Options{Jaeger: &searcher{found: summaries()}}).Press("T")
 }
 
 func TestTracesGoldenViews(t *testing.T) {
-	for _, sz := range []struct{ w, h int }{{80, 24}, {160, 48}} {
-		for _, dark := range []bool{true, false} {
-			name := fmt.Sprintf("traces-%dx%d-%s", sz.w, sz.h, map[bool]string{true: "dark", false: "light"}[dark])
-			t.Run(name, func(t *testing.T) {
-				j := &searcher{found: summaries()}
-				d := newDriver(t, tuitest.Setup{Width: sz.w, Height: sz.h, Dark: dark}, Options{Jaeger: j})
-				d.Press("T")
-				lines := strings.Split(d.Render(), "\n")
-				if len(lines) != sz.h {
-					t.Fatalf("rendered %d lines, want %d", len(lines), sz.h)
-				}
-				for i, l := range lines {
-					if w := kit.Width(l); w != sz.w {
-						t.Fatalf("line %d is %d cells wide, want %d: %q", i, w, sz.w, kit.Strip(l))
-					}
-				}
-				d.Golden(name)
-			})
-		}
-	}
+	tuitest.Views(t, "traces", listed)
 }
 
 // TestTracesHelpGolden: ? on the list shows its own keys first.
 func TestTracesHelpGolden(t *testing.T) {
-	for _, sz := range []struct{ w, h int }{{80, 24}, {160, 48}} {
-		t.Run(fmt.Sprintf("%dx%d", sz.w, sz.h), func(t *testing.T) {
-			d := newDriver(t, tuitest.Setup{Width: sz.w, Height: sz.h, Dark: true}, Options{Jaeger: &searcher{found: summaries()}})
-			d.Press("T", "?")
-			out := d.Screen()
-			for _, want := range []string{"Error traces", "open the trace", "search Jaeger again"} {
-				if !strings.Contains(out, want) {
-					t.Errorf("help has no %q:\n%s", want, out)
-				}
-			}
-			d.Golden(fmt.Sprintf("help-%dx%d-dark", sz.w, sz.h))
-		})
-	}
+	tuitest.Help(t, "help", listed, "Error traces", "open the trace", "search Jaeger again")
 }
 
 // TestTracesKeysRemap: the list's keys are its open key and global
