@@ -77,6 +77,22 @@ func (d *driver) key(k string) time.Duration {
 	return took
 }
 
+// drain applies the messages that already arrived.
+func (d *driver) drain() {
+	for {
+		select {
+		case msg := <-d.msgs:
+			if _, ok := msg.(tickMsg); ok {
+				continue
+			}
+			_, cmd := d.m.Update(msg)
+			d.run(cmd)
+		default:
+			return
+		}
+	}
+}
+
 // until applies messages until cond holds, failing after timeout.
 func (d *driver) until(what string, timeout time.Duration, cond func() bool) {
 	d.t.Helper()

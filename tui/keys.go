@@ -13,6 +13,8 @@ const (
 	actSort     = "sort"
 	actExpire   = "expire"
 	actExtend   = "extend"
+	actCommand  = "command"
+	actPrevious = "previous"
 )
 
 // The root's views, as key scopes.
@@ -49,6 +51,7 @@ func globalBindings() []kit.Binding {
 		{Action: kit.Refresh, Keys: []string{"r"}, Help: "refresh", Group: groupGeneral},
 		{Action: kit.Help, Keys: []string{"?"}, Help: "help", Group: groupGeneral},
 		{Action: kit.Quit, Keys: []string{"q", "ctrl+c"}, Display: "q", Help: "quit", Group: groupGeneral},
+		commandBindings()[0], commandBindings()[1],
 	}
 }
 

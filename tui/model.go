@@ -18,6 +18,7 @@ import (
 	"oncall/sources/alertmanager"
 	"oncall/sources/loki"
 	"oncall/sources/prometheus"
+	"oncall/tui/cmdline"
 	"oncall/tui/kit"
 )
 
@@ -126,6 +127,9 @@ type Model struct {
 	detail       *DetailPane
 	silencesPane *SilencesPane
 	overlays     overlayStack
+	cmdline      *cmdline.Line
+	prev         backTo // the view before the current one ("-")
+	switching    bool   // "-" swapped the views: prev is already set
 
 	// screens: registered screens by instance key (screens.go)
 	screens   map[string]kit.Screen
@@ -207,6 +211,7 @@ func New(d Deps, o Options) (*Model, error) {
 		return nil, err
 	}
 	m.registerScreens()
+	m.cmdline = newCmdline(m)
 	if o.BackgroundWait > 0 && m.autoTheme() {
 		m.bgWaitUntil = time.Now().Add(o.BackgroundWait)
 	}

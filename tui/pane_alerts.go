@@ -267,6 +267,20 @@ func (p *AlertsPane) HandleKey(msg tea.KeyPressMsg) (bool, tea.Cmd) {
 	return true, nil
 }
 
+// SetFilter replaces the filter (":filter EXPR").
+func (p *AlertsPane) SetFilter(text string) {
+	p.search.SetValue(text)
+	p.applyFilter()
+}
+
+// SetSort changes the order (":sort KEY").
+func (p *AlertsPane) SetSort(k alerts.SortKey) {
+	if k != p.sortKey {
+		p.sortKey, p.index = k, nil
+		p.rebuild()
+	}
+}
+
 func (p *AlertsPane) applyFilter() {
 	before := p.filter.Raw
 	p.filter = alerts.ParseFilter(p.search.Value())

@@ -119,11 +119,12 @@ func (p *SilencesPane) View(w, h int, st *kit.Styles, now time.Time) string {
 	default:
 		lines = append(lines, st.Muted.Render(fmt.Sprintf("%d silences · %s", len(p.rows), p.keys.Hints())))
 	}
-	head := kit.Fit("  ID       STATE    ENDS        BY", 36)
+	head := "  " + kit.Fit("ID", 8) + " "
 	if p.tag != nil {
-		head = kit.Fit("  ID       CLUSTER    STATE    ENDS        BY", 47)
+		head += kit.Fit("CLUSTER", 10) + " "
 	}
-	lines = append(lines, st.Header.Render(head+" "+kit.Fit("MATCHERS", max(8, w/3))+" COMMENT"))
+	head += kit.Fit("STATE", 8) + " " + kit.Fit("ENDS", 11) + " " + kit.Fit("BY", 14) + " " + kit.Fit("MATCHERS", max(8, w/3)) + " COMMENT"
+	lines = append(lines, st.Header.Render(head))
 	if len(p.rows) == 0 {
 		lines = append(lines, "", st.Muted.Render("  No silences."))
 		return kit.Box(lines, w, h)

@@ -57,8 +57,21 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 }
 
 func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
+	before := backTo{view: m.view, screen: m.screen}
+	cmd := m.dispatchKey(msg)
+	if now := (backTo{view: m.view, screen: m.screen}); now != before && !m.switching {
+		m.prev = before
+	}
+	m.switching = false
+	return cmd
+}
+
+func (m *Model) dispatchKey(msg tea.KeyPressMsg) tea.Cmd {
 	if msg.String() == "ctrl+c" {
 		return m.quit()
+	}
+	if m.cmdline.Active() {
+		return m.commandKey(msg)
 	}
 	if top := m.overlays.top(); top != nil {
 		if m.overlays.inGrace(m.now()) {
@@ -143,7 +156,7 @@ func (m *Model) globalKey(msg tea.KeyPressMsg) tea.Cmd {
 	case k.Is(msg, kit.Quit):
 		return m.quit()
 	case k.Is(msg, kit.Help):
-		m.overlays.push(dialog.NewHelp(m.currentKeys()), m.now())
+		m.overlays.push(dialog.NewHelp(m.currentKeys(), m.commandNames()...), m.now())
 	case k.Is(msg, kit.Refresh):
 		cmd := m.setStatus("refreshing…", false)
 		m.refreshStatus = m.statusID // a failing reply replaces it (applyFetched)
@@ -154,6 +167,11 @@ func (m *Model) globalKey(msg tea.KeyPressMsg) tea.Cmd {
 		m.view, m.focus = viewAlerts, focusList
 	case k.Is(msg, kit.Tab):
 		m.nextTab()
+	case k.Is(msg, actCommand):
+		return m.openCommandLine()
+	case k.Is(msg, actPrevious):
+		m.switching = true
+		return m.previousView()
 	default:
 		if ok, found := m.openKeyFor(msg); found {
 			return m.openWith(ok, msg)

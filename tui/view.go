@@ -91,7 +91,11 @@ func (m *Model) Render() string {
 	case viewScreen:
 		body = kit.Box(strings.Split(m.screens[m.screen].View(w, bodyH, m.st, now), "\n"), w, bodyH)
 	}
-	out := m.header(now) + "\n" + m.tabs() + "\n" + body + "\n" + m.statusBar(now)
+	bottom := m.statusBar(now)
+	if m.cmdline.Active() {
+		bottom = m.cmdline.View(w, m.st)
+	}
+	out := m.header(now) + "\n" + m.tabs() + "\n" + body + "\n" + bottom
 	if top := m.overlays.top(); top != nil {
 		out = m.overlayOn(out, top.View(w, m.height, m.st))
 	}

@@ -12,10 +12,14 @@ import (
 // Help lists the keys of what is shown: the current view's or screen's own
 // keys first, then the global ones by group. It is built from the same
 // bindings that drive the keys and the hint lines, so the three agree.
-type Help struct{ keys *kit.Keymap }
+type Help struct {
+	keys     *kit.Keymap
+	commands []string
+}
 
-// NewHelp builds the help for a scope's keymap.
-func NewHelp(k *kit.Keymap) *Help { return &Help{keys: k} }
+// NewHelp builds the help for a scope's keymap, and the ":" commands (the
+// command line's own registry, so both agree).
+func NewHelp(k *kit.Keymap, commands ...string) *Help { return &Help{keys: k, commands: commands} }
 
 // HandleKey implements kit.Dialog: any key closes it.
 func (d *Help) HandleKey(tea.KeyPressMsg) (kit.Action, tea.Cmd) { return kit.ActionClose{}, nil }
@@ -71,6 +75,9 @@ func (d *Help) View(w, h int, st *kit.Styles) string {
 	if len(lines) > room {
 		lines = d.layout(secs, cols, keyW, colW, false, st)
 	}
+	if cmds := d.commandLines(bw-4, st); len(lines)+len(cmds) <= room {
+		lines = append(lines, cmds...) // only when every key fits too
+	}
 	if len(lines) > room {
 		lines = append(lines[:room-1], st.Muted.Render("… more keys: a taller terminal shows them"))
 	}
@@ -105,4 +112,37 @@ func (d *Help) layout(secs []helpSection, cols, keyW, colW int, gaps bool, st *k
 		}
 	}
 	return lines
+}
+
+// Info shows lines until any key closes it (":ctx" lists the contexts).
+type Info struct {
+	Title string
+	Lines []string
+}
+
+// HandleKey implements kit.Dialog: any key closes it.
+func (d *Info) HandleKey(tea.KeyPressMsg) (kit.Action, tea.Cmd) { return kit.ActionClose{}, nil }
+
+// View implements kit.Dialog.
+func (d *Info) View(w, h int, st *kit.Styles) string {
+	out := append([]string{st.DialogTitle.Render(d.Title), ""}, d.Lines...)
+	out = append(out, "", st.Muted.Render("any key closes"))
+	return st.Dialog.Width(min(w-4, 70)).Render(lipgloss.JoinVertical(lipgloss.Left, out...))
+}
+
+// commandLines list the ":" commands, wrapped to w.
+func (d *Help) commandLines(w int, st *kit.Styles) []string {
+	if len(d.commands) == 0 {
+		return nil
+	}
+	var out []string
+	for i, l := range kit.Wrap("Commands: "+strings.Join(d.commands, " "), w) {
+		if i == 0 {
+			l = st.GroupHeader.Render("Commands:") + st.Muted.Render(strings.TrimPrefix(l, "Commands:"))
+		} else {
+			l = st.Muted.Render(l)
+		}
+		out = append(out, l)
+	}
+	return out
 }
