@@ -23,16 +23,32 @@ type clusterCounts struct {
 	per   map[string][]sevCount
 }
 
-func countClusters(watched []string, snaps map[string]*watch.Snapshot) clusterCounts {
+// countClusters counts each watched cluster (a snapshot is counted once)
+// and sums them.
+func (m *Model) countClusters() clusterCounts {
 	c := clusterCounts{per: map[string][]sevCount{}}
-	var all []*alerts.Alert
-	for _, n := range watched {
-		if s := snaps[n]; s != nil {
-			c.per[n] = severityCounts(s.Alerts)
-			all = append(all, s.Alerts...)
+	total := map[string]int{}
+	for _, n := range m.watched {
+		s := m.snaps[n]
+		if s == nil {
+			continue
+		}
+		cached, ok := m.countCache[s]
+		if !ok {
+			cached = alerts.Counts(s.Alerts)
+		}
+		m.countCache[s] = cached
+		c.per[n] = sortCounts(cached)
+		for sev, k := range cached {
+			total[sev] += k
 		}
 	}
-	c.total = severityCounts(all)
+	for s := range m.countCache {
+		if m.snaps[s.Cluster] != s {
+			delete(m.countCache, s)
+		}
+	}
+	c.total = sortCounts(total)
 	return c
 }
 

@@ -124,23 +124,24 @@ func (m *Model) applySnapsMsg(msg snapsMsg) tea.Cmd {
 // applySnapshots stores the latest snapshot of each cluster (those no
 // longer watched are dropped) and merges the watched ones.
 func (m *Model) applySnapshots(snaps []*watch.Snapshot) {
-	changed := false
+	var changed []*watch.Snapshot
 	for _, s := range snaps {
 		if !slices.Contains(m.watched, s.Cluster) {
 			continue
 		}
 		old := m.snaps[s.Cluster]
 		m.snaps[s.Cluster] = s
-		if old == nil || len(old.Alerts) != len(s.Alerts) || !sameData(old, s) {
-			changed = true
+		if old == nil || !sameData(old, s) {
+			changed = append(changed, s)
 		}
 		if m.refreshStatus == m.status.id && m.status.text != "" && !m.status.err && failed(s) {
 			m.status = statusLine{} // show the failure, not "refreshing…"
 		}
 	}
 	m.lastRefresh = m.now()
-	if changed {
+	if len(changed) > 0 {
 		m.rebuildData()
+		m.observeNotify(changed)
 		return
 	}
 	m.syncDetail()
@@ -161,26 +162,38 @@ func failed(s *watch.Snapshot) bool {
 	return false
 }
 
-// rebuildData merges the watched clusters once per reply (never per frame).
+// rebuildData merges the watched clusters once per reply (never per frame):
+// the alert list sorts only the clusters whose snapshot changed.
 func (m *Model) rebuildData() {
-	var as []*alerts.Alert
+	n := 0
+	for _, c := range m.watched {
+		if s := m.snaps[c]; s != nil {
+			n += len(s.Alerts)
+		}
+	}
+	as := make([]*alerts.Alert, 0, n)
 	var ss []*alerts.Silence
-	for _, n := range m.watched {
-		if s := m.snaps[n]; s != nil {
+	lists := make([]AlertList, 0, len(m.watched))
+	for _, c := range m.watched {
+		if s := m.snaps[c]; s != nil {
 			as = append(as, s.Alerts...)
 			ss = append(ss, s.Silences...)
+			var id any = s
+			if len(s.Alerts) > 0 {
+				id = &s.Alerts[0] // a health-only snapshot shares the alerts: not sorted again
+			}
+			lists = append(lists, AlertList{ID: id, Alerts: s.Alerts})
 		}
 	}
 	m.merged, m.silences = as, ss
-	m.counts = countClusters(m.watched, m.snaps)
+	m.counts = m.countClusters()
 	m.alertsPane.tag, m.silencesPane.tag = nil, nil
 	if m.multi() {
 		m.alertsPane.tag, m.silencesPane.tag = m.tag, m.tag
 	}
-	m.alertsPane.SetAlerts(m.merged)
+	m.alertsPane.SetLists(lists)
 	m.silencesPane.SetSilences(m.silences, m.now())
 	m.syncDetail()
-	m.observeNotify()
 }
 
 // rulesOf is a cluster's rules by alert name (Prometheus's and the Loki

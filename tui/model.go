@@ -147,7 +147,9 @@ type Model struct {
 	merged   []*alerts.Alert
 	silences []*alerts.Silence
 	counts   clusterCounts // header counts, computed per rebuild
-	keepBusy map[string]bool
+	// countCache: each snapshot's severity counts, counted once
+	countCache map[*watch.Snapshot]map[string]int
+	keepBusy   map[string]bool
 	// silenceHome is the cluster of the alert the silence dialog was
 	// opened on.
 	silenceHome string
@@ -196,6 +198,7 @@ func New(d Deps, o Options) (*Model, error) {
 		deps: d, opts: o, keys: keys, now: d.Now, st: kit.NewStyles(dark),
 		screens: map[string]kit.Screen{}, specs: map[string]kit.Spec{},
 		refreshEvery: cfg.Refresh.D(), snaps: map[string]*watch.Snapshot{}, keepBusy: map[string]bool{},
+		countCache: map[*watch.Snapshot]map[string]int{},
 	}
 	if m.refreshEvery <= 0 {
 		m.refreshEvery = 10 * time.Second

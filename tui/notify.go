@@ -8,6 +8,7 @@ import (
 
 	"oncall/internal/alerts"
 	"oncall/internal/sanitize"
+	"oncall/internal/watch"
 )
 
 // Notification modes of [alerts] notify.
@@ -38,10 +39,10 @@ func (n *notifier) observe(mode string, as []*alerts.Alert, loaded bool) {
 		n.seen = map[string]bool{}
 	}
 	for _, a := range as {
-		if a.State != alerts.StateFiring || a.Severity() != "critical" || n.seen[a.Fingerprint] {
+		if a.State != alerts.StateFiring || a.Severity() != "critical" || n.seen[a.Key()] {
 			continue
 		}
-		n.seen[a.Fingerprint] = true
+		n.seen[a.Key()] = true
 		if n.armed {
 			n.pending = append(n.pending, a.Name())
 		}
@@ -78,9 +79,13 @@ func notification(mode string, names []string) string {
 	return ansi.Notify(text)
 }
 
-// observeNotify is called by rebuildData after every merge.
-func (m *Model) observeNotify() {
-	m.notify.observe(m.deps.Config.Alerts.Notify, m.merged, m.alertSourcesLoaded())
+// observeNotify is called after every merge with the snapshots that
+// changed: only their alerts can be new.
+func (m *Model) observeNotify(changed []*watch.Snapshot) {
+	for _, s := range changed {
+		m.notify.observe(m.deps.Config.Alerts.Notify, s.Alerts, false)
+	}
+	m.notify.observe(m.deps.Config.Alerts.Notify, nil, m.alertSourcesLoaded())
 }
 
 // takeNotify returns the pending notification command, if any.

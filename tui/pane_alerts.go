@@ -2,8 +2,10 @@ package tui
 
 import (
 	"fmt"
+	"runtime"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
@@ -15,42 +17,75 @@ import (
 	"oncall/tui/kit"
 )
 
-// alertRow is one line of the list: a group header or an alert. Text from
-// servers is sanitized once, when rows are built, never per frame.
+// alertRow is one line of the list: an alert (pos >= 0, into the sorted
+// list) or the header of a group of several (pos < 0).
 type alertRow struct {
-	header  string // group header text (sanitized), "" for alert rows
-	count   int
-	alert   *alerts.Alert
-	name    string
-	summary string
-	sev     string
+	pos int32
+	gid int32
 }
 
-// AlertsPane is the grouped, filtered, sorted alert list. Rows are rebuilt
-// only when data, filter, sort or grouping change; View draws only the
-// visible window.
+func (r alertRow) header() bool { return r.pos < 0 }
+
+// rowText is an alert's text as drawn, sanitized once (when first drawn).
+type rowText struct {
+	name, summary, sev string
+}
+
+// groupInfo is one group of the group-by labels.
+type groupInfo struct {
+	header string // the values, sanitized
+	count  int32  // alerts shown in the group (per rebuild)
+	start  int32  // where its rows begin (per rebuild)
+	placed int32
+}
+
+// AlertList is one cluster's alerts, in any order; ID names the list so
+// that its order is sorted once (a snapshot's alerts never change).
+type AlertList struct {
+	ID     any
+	Alerts []*alerts.Alert
+}
+
+// AlertsPane is the grouped, filtered, sorted alert list. It holds 100,000
+// alerts over many clusters: a cluster's refresh sorts that cluster only
+// and merges the sorted lists; a filter keystroke scans search keys
+// prepared once (a character typed after the last one narrows the last
+// result); rows are positions, and an alert's text is sanitized when it is
+// first drawn. View draws only the visible window.
 type AlertsPane struct {
 	keys *kit.Keymap
 	// emptyText replaces "No alerts." when the list is empty because
 	// nothing is known yet (set by the root before each frame).
 	emptyText string
-	all       []*alerts.Alert
 	groupBy   []string
 	sortKey   alerts.SortKey
-
-	filter alerts.Filter
-	index  *alerts.Index // all alerts in sort order, built once per data or sort change
-	shown  int           // alerts that pass the filter
-	search kit.SearchBox
+	search    kit.SearchBox
 	// tag renders an alert's cluster; nil when one cluster is watched (no
 	// cluster column).
-	tag        func(cluster string) string
-	rows       []alertRow
-	cursor     int
-	offset     int
-	height     int
-	selectedFP string
-	moved      bool // the operator moved the cursor: keep it on their alert
+	tag func(cluster string) string
+
+	lists   []AlertList
+	ordered map[any]*alerts.Ordered // per list ID, in sortKey order
+
+	// rebuilt on data, sort or grouping change
+	sorted []*alerts.Alert
+	gid    []int32 // group of each sorted alert
+	groups []groupInfo
+	texts  map[*alerts.Alert]*rowText
+
+	// rebuilt on a filter change
+	filter alerts.Filter
+	match  []int32 // positions passing the filter; nil: all
+	shown  int
+	rows   []alertRow
+
+	cursor      int
+	offset      int
+	height      int
+	selectedKey string
+	selectedFP  string
+	selectedPtr *alerts.Alert
+	moved       bool // the operator moved the cursor: keep it on their alert
 }
 
 // NewAlertsPane builds an empty pane.
@@ -58,15 +93,79 @@ func NewAlertsPane(keys *kit.Keymap, groupBy []string, sortKey alerts.SortKey) *
 	if sortKey == "" {
 		sortKey = alerts.SortSeverity
 	}
-	return &AlertsPane{keys: keys, groupBy: groupBy, sortKey: sortKey,
+	return &AlertsPane{keys: keys, groupBy: groupBy, sortKey: sortKey, ordered: map[any]*alerts.Ordered{},
 		search: kit.NewSearchBox(`severity="critical" service=~"api.*"  or free text`, 512)}
 }
 
-// SetAlerts replaces the data, keeping the selection on the same alert.
+// SetAlerts replaces the data with one list (tests, one cluster).
 func (p *AlertsPane) SetAlerts(as []*alerts.Alert) {
-	p.all = as
-	p.index = nil
-	p.rebuild()
+	var id any = &as
+	if len(as) > 0 {
+		id = &as[0]
+	}
+	p.SetLists([]AlertList{{ID: id, Alerts: as}})
+}
+
+// SetLists replaces the data, one list per cluster, keeping the selection
+// on the same alert. A list whose ID was seen before keeps its order.
+func (p *AlertsPane) SetLists(ls []AlertList) {
+	keep := make(map[any]*alerts.Ordered, len(ls))
+	for _, l := range ls {
+		if o, ok := p.ordered[l.ID]; ok {
+			keep[l.ID] = o
+		}
+	}
+	p.lists, p.ordered = ls, keep
+	p.resort()
+}
+
+// resort merges the lists in the sort order and regroups them.
+func (p *AlertsPane) resort() {
+	os := make([]*alerts.Ordered, 0, len(p.lists))
+	for _, l := range p.lists {
+		o, ok := p.ordered[l.ID]
+		if !ok {
+			o = alerts.Order(l.Alerts, p.sortKey)
+			p.ordered[l.ID] = o
+		}
+		os = append(os, o)
+	}
+	p.sorted = alerts.Merge(os...)
+	p.texts = make(map[*alerts.Alert]*rowText, 64)
+	p.regroup()
+	p.match = nil
+	p.refilter(alerts.Filter{}, p.filter)
+}
+
+// regroup assigns each sorted alert its group.
+func (p *AlertsPane) regroup() {
+	p.groups = p.groups[:0]
+	p.gid = make([]int32, len(p.sorted))
+	if len(p.groupBy) == 0 {
+		return
+	}
+	ids := map[string]int32{}
+	var key []byte // reused: a map lookup with string(key) does not allocate
+	for i, a := range p.sorted {
+		key = key[:0]
+		for j, l := range p.groupBy {
+			if j > 0 {
+				key = append(key, 0)
+			}
+			key = append(key, a.Field(l)...)
+		}
+		g, ok := ids[string(key)]
+		if !ok {
+			g = int32(len(p.groups))
+			ids[string(key)] = g
+			parts := make([]string, 0, len(p.groupBy))
+			for _, l := range p.groupBy {
+				parts = append(parts, sanitize.Text(a.Field(l)))
+			}
+			p.groups = append(p.groups, groupInfo{header: strings.Join(parts, " · ")})
+		}
+		p.gid[i] = g
+	}
 }
 
 // Filtering reports whether the filter box has focus (it takes all keys).
@@ -82,49 +181,149 @@ func (p *AlertsPane) SortKey() alerts.SortKey { return p.sortKey }
 func (p *AlertsPane) Visible() []*alerts.Alert {
 	out := make([]*alerts.Alert, 0, len(p.rows))
 	for _, r := range p.rows {
-		if r.alert != nil {
-			out = append(out, r.alert)
+		if !r.header() {
+			out = append(out, p.sorted[r.pos])
 		}
 	}
 	return out
 }
 
-// rebuild recomputes the rows. Sorting and indexing the whole list happen
-// only when the data or the order changed; a filter keystroke only searches
-// the index (filtering keeps the sorted order).
-func (p *AlertsPane) rebuild() {
-	if p.index == nil {
-		sorted := append([]*alerts.Alert(nil), p.all...)
-		alerts.Sort(sorted, p.sortKey)
-		p.index = alerts.NewIndex(sorted)
+// refilter applies f, narrowing the last result when f's text only grew
+// (a character typed), else scanning every alert.
+func (p *AlertsPane) refilter(prev, f alerts.Filter) {
+	p.filter = f
+	switch {
+	case f.Empty():
+		p.match = nil
+	case p.match != nil && narrows(prev, f):
+		p.match = p.scan(f, len(p.match), func(k int) int32 { return p.match[k] })
+	default:
+		p.match = p.scan(f, len(p.sorted), func(k int) int32 { return int32(k) })
 	}
-	vis := p.index.Apply(p.filter)
-	p.shown = len(vis)
-	groups := alerts.GroupBy(vis, p.groupBy)
-	rows := make([]alertRow, 0, len(vis)+len(groups))
-	for _, g := range groups {
-		if len(p.groupBy) > 0 && len(g.Alerts) > 1 {
-			var parts []string
-			for _, l := range p.groupBy {
-				parts = append(parts, sanitize.Text(g.Labels[l]))
+	p.layoutRows()
+}
+
+// scanChunk is how many alerts one goroutine of scan checks at least.
+const scanChunk = 16384
+
+// scan returns, in order, the positions pos(0..n-1) whose alert passes f,
+// on every core when there are many (100,000 alerts: one filter
+// character within a frame).
+func (p *AlertsPane) scan(f alerts.Filter, n int, pos func(int) int32) []int32 {
+	parts := min(runtime.GOMAXPROCS(0), max(1, n/scanChunk))
+	found := make([][]int32, parts)
+	var wg sync.WaitGroup
+	for c := range parts {
+		lo, hi := c*n/parts, (c+1)*n/parts
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			out := make([]int32, 0, (hi-lo)/4)
+			for k := lo; k < hi; k++ {
+				if i := pos(k); f.Match(p.sorted[i]) {
+					out = append(out, i)
+				}
 			}
-			rows = append(rows, alertRow{header: strings.Join(parts, " · "), count: len(g.Alerts)})
+			found[c] = out
+		}()
+	}
+	wg.Wait()
+	if parts == 1 {
+		return found[0]
+	}
+	total := 0
+	for _, f := range found {
+		total += len(f)
+	}
+	out := make([]int32, 0, total)
+	for _, f := range found {
+		out = append(out, f...)
+	}
+	return out
+}
+
+// narrows reports whether every alert f passes also passed prev: the same
+// text-only filter with more typed.
+func narrows(prev, f alerts.Filter) bool {
+	return len(prev.Matchers) == 0 && len(prev.Meta) == 0 && len(f.Matchers) == 0 && len(f.Meta) == 0 &&
+		prev.Text != "" && strings.HasPrefix(f.Text, prev.Text)
+}
+
+// layoutRows builds the rows from the matching positions: each group
+// where it first appears, a header above a group of several.
+func (p *AlertsPane) layoutRows() {
+	n := len(p.sorted)
+	if p.match != nil {
+		n = len(p.match)
+	}
+	at := func(k int) int32 {
+		if p.match != nil {
+			return p.match[k]
 		}
-		for _, a := range g.Alerts {
-			sev := a.Severity()
-			if sev == "" {
-				sev = "none"
+		return int32(k)
+	}
+	p.shown = n
+	rows := p.rows[:0]
+	if len(p.groupBy) == 0 {
+		for k := range n {
+			rows = append(rows, alertRow{pos: at(k)})
+		}
+	} else {
+		for g := range p.groups {
+			p.groups[g].count, p.groups[g].placed = 0, 0
+		}
+		var order []int32
+		for k := range n {
+			g := p.gid[at(k)]
+			if p.groups[g].count == 0 {
+				order = append(order, g)
 			}
-			rows = append(rows, alertRow{alert: a, name: sanitize.Text(a.Name()), summary: sanitize.Text(a.Summary()), sev: sev})
+			p.groups[g].count++
+		}
+		total := int32(0)
+		for _, g := range order {
+			gi := &p.groups[g]
+			if gi.count > 1 {
+				total++ // its header
+			}
+			gi.start = total
+			total += gi.count
+		}
+		if cap(rows) < int(total) {
+			rows = make([]alertRow, total)
+		}
+		rows = rows[:total]
+		for _, g := range order {
+			if gi := p.groups[g]; gi.count > 1 {
+				rows[gi.start-1] = alertRow{pos: -1, gid: g}
+			}
+		}
+		for k := range n {
+			pos := at(k)
+			gi := &p.groups[p.gid[pos]]
+			rows[gi.start+gi.placed] = alertRow{pos: pos, gid: p.gid[pos]}
+			gi.placed++
 		}
 	}
 	p.rows = rows
 	// keep the selection on the same alert if it is still there
 	p.cursor = -1
-	for i, r := range rows {
-		if p.moved && r.alert != nil && r.alert.Fingerprint == p.selectedFP {
-			p.cursor = i
-			break
+	if p.moved && p.selectedKey != "" {
+		// the same alert (a filter change keeps the data), else the alert
+		// with the same key in new data
+		for i, r := range rows {
+			if !r.header() && p.sorted[r.pos] == p.selectedPtr {
+				p.cursor = i
+				break
+			}
+		}
+		for i, r := range rows {
+			if p.cursor >= 0 {
+				break
+			}
+			if !r.header() && p.sorted[r.pos].Fingerprint == p.selectedFP && p.sorted[r.pos].Key() == p.selectedKey {
+				p.cursor = i
+			}
 		}
 	}
 	if p.cursor < 0 {
@@ -133,10 +332,24 @@ func (p *AlertsPane) rebuild() {
 	p.clamp()
 }
 
+// text is an alert's drawn text, sanitized once.
+func (p *AlertsPane) text(a *alerts.Alert) *rowText {
+	if t := p.texts[a]; t != nil {
+		return t
+	}
+	sev := a.Severity()
+	if sev == "" {
+		sev = "none"
+	}
+	t := &rowText{name: sanitize.Text(a.Name()), summary: sanitize.Text(a.Summary()), sev: sev}
+	p.texts[a] = t
+	return t
+}
+
 // firstAlert finds the next alert row from i in direction dir.
 func (p *AlertsPane) firstAlert(i, dir int) int {
 	for ; i >= 0 && i < len(p.rows); i += dir {
-		if p.rows[i].alert != nil {
+		if !p.rows[i].header() {
 			return i
 		}
 	}
@@ -145,10 +358,10 @@ func (p *AlertsPane) firstAlert(i, dir int) int {
 
 // Selected is the alert under the cursor, or nil.
 func (p *AlertsPane) Selected() *alerts.Alert {
-	if p.cursor < 0 || p.cursor >= len(p.rows) {
+	if p.cursor < 0 || p.cursor >= len(p.rows) || p.rows[p.cursor].header() {
 		return nil
 	}
-	return p.rows[p.cursor].alert
+	return p.sorted[p.rows[p.cursor].pos]
 }
 
 func (p *AlertsPane) move(delta int) {
@@ -178,14 +391,14 @@ func (p *AlertsPane) move(delta int) {
 
 func (p *AlertsPane) clamp() {
 	if a := p.Selected(); a != nil {
-		p.selectedFP = a.Fingerprint
+		p.selectedKey, p.selectedFP, p.selectedPtr = a.Key(), a.Fingerprint, a
 	}
 	h := p.height
 	if h <= 0 {
 		return
 	}
 	c := p.cursor
-	if c > 0 && p.rows[c-1].header != "" {
+	if c > 0 && p.rows[c-1].header() {
 		c-- // keep the group header of the selected alert in view
 	}
 	if c < p.offset {
@@ -252,12 +465,10 @@ func (p *AlertsPane) HandleKey(msg tea.KeyPressMsg) (bool, tea.Cmd) {
 		keys := alerts.SortKeys()
 		for i, s := range keys {
 			if s == p.sortKey {
-				p.sortKey = keys[(i+1)%len(keys)]
-				p.index = nil
+				p.SetSort(keys[(i+1)%len(keys)])
 				break
 			}
 		}
-		p.rebuild()
 	case k.Is(msg, kit.Back) && !p.filter.Empty():
 		p.search.SetValue("")
 		p.applyFilter()
@@ -276,17 +487,16 @@ func (p *AlertsPane) SetFilter(text string) {
 // SetSort changes the order (":sort KEY").
 func (p *AlertsPane) SetSort(k alerts.SortKey) {
 	if k != p.sortKey {
-		p.sortKey, p.index = k, nil
-		p.rebuild()
+		p.sortKey, p.ordered = k, map[any]*alerts.Ordered{}
+		p.resort()
 	}
 }
 
 func (p *AlertsPane) applyFilter() {
-	before := p.filter.Raw
-	p.filter = alerts.ParseFilter(p.search.Value())
-	if p.filter.Raw != before {
+	prev, f := p.filter, alerts.ParseFilter(p.search.Value())
+	if f.Raw != prev.Raw {
 		p.offset = 0
-		p.rebuild()
+		p.refilter(prev, f)
 	}
 }
 
@@ -297,10 +507,17 @@ func (p *AlertsPane) View(w, h int, st *kit.Styles, now time.Time) string {
 		lines = append(lines, p.search.View())
 	} else if !p.filter.Empty() {
 		kind := "text"
-		if len(p.filter.Matchers) > 0 {
+		switch {
+		case len(p.filter.Matchers) > 0:
 			kind = "matchers"
+		case p.filter.Text == "" && len(p.filter.Meta) > 0:
+			kind = "fields"
 		}
-		lines = append(lines, st.Accent.Render("filter ("+kind+"): ")+sanitize.Text(p.filter.Raw)+st.Muted.Render(fmt.Sprintf("  %d shown · esc clears", p.shown)))
+		line := st.Accent.Render("filter ("+kind+"): ") + sanitize.Text(p.filter.Raw) + st.Muted.Render(fmt.Sprintf("  %d shown · esc clears", p.shown))
+		if p.filter.Err != "" {
+			line += "  " + st.Error.Render(p.filter.Err)
+		}
+		lines = append(lines, line)
 	}
 	body := h - len(lines)
 	if len(p.rows) == 0 {
@@ -322,11 +539,13 @@ func (p *AlertsPane) View(w, h int, st *kit.Styles, now time.Time) string {
 }
 
 func (p *AlertsPane) renderRow(i, w int, st *kit.Styles, now time.Time) string {
-	r := p.rows[i]
-	if r.header != "" {
-		return st.GroupHeader.Render(kit.Cut(r.header, w-8)) + st.Muted.Render(fmt.Sprintf(" (%d)", r.count))
+	row := p.rows[i]
+	if row.header() {
+		g := p.groups[row.gid]
+		return st.GroupHeader.Render(kit.Cut(g.header, w-8)) + st.Muted.Render(fmt.Sprintf(" (%d)", g.count))
 	}
-	a := r.alert
+	a := p.sorted[row.pos]
+	r := p.text(a)
 	sev := st.SevStyle(r.sev).Render(kit.Fit(sevLabel(r.sev), 5))
 	state := stateLabel(a, now)
 	stateW := 10
@@ -386,8 +605,10 @@ type sevCount struct {
 
 // severityCounts tallies alerts by severity, most severe first. It runs once
 // per data rebuild; the header only renders the result.
-func severityCounts(as []*alerts.Alert) []sevCount {
-	counts := alerts.Counts(as)
+func severityCounts(as []*alerts.Alert) []sevCount { return sortCounts(alerts.Counts(as)) }
+
+// sortCounts orders severity counts most severe first, sanitized.
+func sortCounts(counts map[string]int) []sevCount {
 	out := make([]sevCount, 0, len(counts))
 	for s, n := range counts {
 		out = append(out, sevCount{sev: s, n: n})

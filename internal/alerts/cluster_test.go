@@ -1,6 +1,7 @@
 package alerts
 
 import (
+	"fmt"
 	"testing"
 	"time"
 
@@ -123,5 +124,38 @@ func TestFilterFields(t *testing.T) {
 	groups := GroupBy(as, []string{"@cluster"})
 	if len(groups) != 3 || groups[0].Labels["@cluster"] != "prod-eu" {
 		t.Fatalf("group by @cluster: %+v", groups)
+	}
+}
+
+// Merging the clusters' ordered lists gives the order one sort of all of
+// them gives.
+func TestMergeOrderedMatchesOneSort(t *testing.T) {
+	var lists []*Ordered
+	var all []*Alert
+	sevs := []string{"critical", "warning", "info", "none"}
+	for c := range 4 {
+		var as []*Alert
+		for i := range 50 {
+			a := &Alert{Cluster: fmt.Sprintf("c%d", c), Fingerprint: fmt.Sprintf("%04d", (i*7)%50), State: []State{StateFiring, StatePending, StateSilenced}[(i+c)%3],
+				StartsAt: time.Unix(int64((i*13+c)%40), 0), Labels: map[string]string{"alertname": fmt.Sprintf("A%d", i%9), "severity": sevs[(i+c)%4]}}
+			as = append(as, a)
+		}
+		Prepare(as)
+		all = append(all, as...)
+		lists = append(lists, nil)
+		lists[c] = Order(as, SortSeverity)
+	}
+	for _, key := range SortKeys() {
+		for c := range lists {
+			lists[c] = Order(all[c*50:(c+1)*50], key)
+		}
+		got := Merge(lists...)
+		want := append([]*Alert(nil), all...)
+		Sort(want, key)
+		for i := range want {
+			if got[i] != want[i] {
+				t.Fatalf("%s: position %d: merged %s/%s, sorted %s/%s", key, i, got[i].Cluster, got[i].Fingerprint, want[i].Cluster, want[i].Fingerprint)
+			}
+		}
 	}
 }

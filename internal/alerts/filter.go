@@ -225,8 +225,10 @@ func CountMatching(ms labels.Matchers, as []*Alert) int {
 // again.
 func Prepare(as []*Alert) {
 	for _, a := range as {
-		if a.search == "" {
+		if !a.prepared {
 			a.search = searchKey(a)
+			a.name, a.sev = a.Labels["alertname"], strings.ToLower(a.Labels["severity"])
+			a.prepared = true
 		}
 	}
 }
