@@ -21,7 +21,7 @@ type Options struct {
 	// Timeout bounds one fetch (default 8s).
 	Timeout time.Duration
 	// MaxInFlight bounds the fetches running at once over every cluster
-	// (default 8).
+	// (default 64: ten clusters of five sources fetch side by side).
 	MaxInFlight int
 	// MinGap is the shortest time between two fetches of a source that a
 	// Refresh may cause (default 1s): fifty sessions pressing r at once
@@ -39,7 +39,7 @@ func (o Options) withDefaults() Options {
 		o.Timeout = 8 * time.Second
 	}
 	if o.MaxInFlight <= 0 {
-		o.MaxInFlight = 8
+		o.MaxInFlight = 64
 	}
 	if o.MinGap <= 0 {
 		o.MinGap = time.Second

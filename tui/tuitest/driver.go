@@ -73,6 +73,13 @@ func (d *Driver) Run(cmd tea.Cmd) *Driver {
 	return d
 }
 
+// Go starts a command as the runtime would, without waiting: Until then
+// applies its messages (timing tests measure from here).
+func (d *Driver) Go(cmd tea.Cmd) *Driver {
+	d.run(cmd)
+	return d
+}
+
 // Press presses keys one after another ("j", "enter", "ctrl+n", "esc"),
 // letting the UI settle after each.
 func (d *Driver) Press(keys ...string) *Driver {
