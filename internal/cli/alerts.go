@@ -45,17 +45,13 @@ func (v *alertsVerb) run(ctx context.Context) error {
 	for _, m := range ms {
 		matchers = append(matchers, m.String())
 	}
-	am, err := v.alertmanager()
-	if err != nil {
-		return err
-	}
-	prom, err := v.prometheus()
+	cs, err := v.watched(true)
 	if err != nil {
 		return err
 	}
 	ctx, cancel := v.ctx(ctx)
 	defer cancel()
-	st, err := fetch(ctx, am, prom, matchers)
+	st, err := fetchWatched(ctx, cs, matchers)
 	if err != nil {
 		return err
 	}
@@ -70,12 +66,16 @@ func (v *alertsVerb) run(ctx context.Context) error {
 		}
 		return writeJSON(v.Stdout, as)
 	}
-	return v.print(as)
+	return v.print(as, len(cs) > 1)
 }
 
-func (v *alertsVerb) print(as []*alerts.Alert) error {
+func (v *alertsVerb) print(as []*alerts.Alert, multi bool) error {
 	now := time.Now()
-	t := newTable(v.Stdout, "SEVERITY", "STATE", "ALERT", "AGE", "SUMMARY", "LABELS")
+	head := []string{"SEVERITY", "STATE", "ALERT", "AGE", "SUMMARY", "LABELS"}
+	if multi {
+		head = append([]string{"CLUSTER"}, head...)
+	}
+	t := newTable(v.Stdout, head...)
 	for _, al := range as {
 		state := string(al.State)
 		if al.Ack != nil {
@@ -88,7 +88,11 @@ func (v *alertsVerb) print(as []*alerts.Alert) error {
 			}
 		}
 		sort.Strings(ls)
-		t.row(al.Severity(), state, al.Name(), timefmt.Ago(al.Since(), now), al.Summary(), strings.Join(ls, ","))
+		cells := []string{al.Severity(), state, al.Name(), timefmt.Ago(al.Since(), now), al.Summary(), strings.Join(ls, ",")}
+		if multi {
+			cells = append([]string{al.Cluster}, cells...)
+		}
+		t.row(cells...)
 	}
 	return t.flush()
 }

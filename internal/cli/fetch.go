@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"sync"
 
@@ -9,7 +10,9 @@ import (
 	v1 "github.com/prometheus/client_golang/api/prometheus/v1"
 
 	"oncall/internal/alerts"
+	"oncall/internal/wire"
 	"oncall/sources/alertmanager"
+	"oncall/sources/loki"
 	"oncall/sources/prometheus"
 )
 
@@ -30,13 +33,30 @@ type state struct {
 // and applied to the pending alerts. Only the alerts of Alertmanager are
 // an error (Alertmanager is the truth); the state is built without them.
 func fetch(ctx context.Context, am *alertmanager.Client, prom *prometheus.Client, filter []string) (state, error) {
+	return fetchContext(ctx, clients{am: am, prom: prom}, filter)
+}
+
+// clients are one context's read clients (any may be nil).
+type clients struct {
+	name  string
+	am    *alertmanager.Client
+	prom  *prometheus.Client
+	ruler *loki.Ruler
+}
+
+// fetchContext is fetch for one context, its Loki ruler included; the
+// alerts and silences carry the context's name.
+func fetchContext(ctx context.Context, c clients, filter []string) (state, error) {
 	var (
 		wg                     sync.WaitGroup
 		amA                    models.GettableAlerts
 		amS                    models.GettableSilences
-		pA                     []v1.Alert
+		pA, lA                 []v1.Alert
+		lR                     map[string][]v1.AlertingRule
 		s                      state
 		errA, errS, errP, errR error
+		errL                   error
+		am, prom               = c.am, c.prom
 	)
 	if am != nil {
 		wg.Go(func() { amA, errA = am.Alerts(ctx, filter) })
@@ -46,23 +66,117 @@ func fetch(ctx context.Context, am *alertmanager.Client, prom *prometheus.Client
 		wg.Go(func() { pA, errP = prom.Alerts(ctx) })
 		wg.Go(func() { s.rules, errR = prom.AlertingRules(ctx) })
 	}
+	if c.ruler != nil {
+		wg.Go(func() {
+			if lA, errL = c.ruler.Alerts(ctx); errL == nil {
+				lR, errL = c.ruler.AlertingRules(ctx)
+			}
+		})
+	}
 	wg.Wait()
-	for _, e := range []error{errS, errP, errR} {
+	for _, e := range []error{errS, errP, errR, errL} {
 		if e != nil {
 			s.warns = append(s.warns, e)
 		}
 	}
-	if len(filter) > 0 && pA != nil {
-		if ms, err := alerts.ParseMatchers(strings.Join(filter, ",")); err == nil {
-			kept := pA[:0]
-			for _, p := range pA {
-				if ms.Matches(p.Labels) {
-					kept = append(kept, p)
-				}
-			}
-			pA = kept
+	pA, lA = keepMatching(pA, filter), keepMatching(lA, filter)
+	s.alerts, s.silences = alerts.BuildAll(alerts.Inputs{Cluster: c.name, AM: amA, Silences: amS, Prom: pA, Rules: s.rules, RulerAlerts: lA, RulerRules: lR})
+	if s.rules == nil && lR != nil {
+		s.rules = map[string][]v1.AlertingRule{}
+	}
+	for n, r := range lR {
+		s.rules[n] = append(s.rules[n], r...)
+	}
+	return s, errA
+}
+
+// keepMatching applies Alertmanager matchers to a rule source's alerts
+// (Alertmanager applied them itself).
+func keepMatching(as []v1.Alert, filter []string) []v1.Alert {
+	if len(filter) == 0 || as == nil {
+		return as
+	}
+	ms, err := alerts.ParseMatchers(strings.Join(filter, ","))
+	if err != nil {
+		return as
+	}
+	kept := as[:0]
+	for _, p := range as {
+		if ms.Matches(p.Labels) {
+			kept = append(kept, p)
 		}
 	}
-	s.alerts, s.silences = alerts.Build(amA, amS, pA, s.rules)
-	return s, errA
+	return kept
+}
+
+// watched lists the contexts a read command covers (--context a,b,
+// --all-contexts, [view] contexts, the current one) with their clients.
+func (a *App) watched(needAM bool) ([]clients, error) {
+	cfg, err := a.Config()
+	if err != nil {
+		return nil, err
+	}
+	names, err := cfg.Watched(nil, false)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]clients, 0, len(names))
+	for _, n := range names {
+		cc := wire.ForContext(cfg, n)
+		c := clients{name: n}
+		cur, _ := cc.Current()
+		if needAM || len(cur.Alertmanager.URLs) > 0 {
+			if c.am, err = wire.Alertmanager(cc); err != nil {
+				return nil, err
+			}
+		}
+		if c.prom, err = wire.Prometheus(cc); err != nil {
+			return nil, err
+		}
+		if cur.Loki.RulerOn() {
+			if lc, err := wire.Loki(cc); err == nil {
+				c.ruler, _ = lc.Ruler()
+			}
+		}
+		out = append(out, c)
+	}
+	return out, nil
+}
+
+// fetchWatched reads every covered context in parallel and merges them.
+// One context: as fetch (its Alertmanager failing is the error). Several:
+// a context whose Alertmanager fails is a warning naming it, unless every
+// one fails.
+func fetchWatched(ctx context.Context, cs []clients, filter []string) (state, error) {
+	if len(cs) == 1 {
+		return fetchContext(ctx, cs[0], filter)
+	}
+	states := make([]state, len(cs))
+	errs := make([]error, len(cs))
+	var wg sync.WaitGroup
+	for i, c := range cs {
+		wg.Go(func() { states[i], errs[i] = fetchContext(ctx, c, filter) })
+	}
+	wg.Wait()
+	var out state
+	out.rules = map[string][]v1.AlertingRule{}
+	failed := 0
+	for i, st := range states {
+		if errs[i] != nil {
+			failed++
+			out.warns = append(out.warns, fmt.Errorf("%s: %w", cs[i].name, errs[i]))
+		}
+		for _, w := range st.warns {
+			out.warns = append(out.warns, fmt.Errorf("%s: %w", cs[i].name, w))
+		}
+		out.alerts = append(out.alerts, st.alerts...)
+		out.silences = append(out.silences, st.silences...)
+		for n, r := range st.rules {
+			out.rules[n] = append(out.rules[n], r...)
+		}
+	}
+	if failed == len(cs) {
+		return out, errs[0]
+	}
+	return out, nil
 }

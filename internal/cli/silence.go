@@ -61,18 +61,24 @@ func (a *App) silenceLsCmd() *cobra.Command {
 }
 
 func (v *silenceLs) run(ctx context.Context) error {
-	am, err := v.alertmanager()
+	cs, err := v.watched(true)
 	if err != nil {
 		return err
+	}
+	for i := range cs {
+		cs[i].prom, cs[i].ruler = nil, nil // silences only
 	}
 	ctx, cancel := v.ctx(ctx)
 	defer cancel()
-	st, err := fetch(ctx, am, nil, nil)
+	st, err := fetchWatched(ctx, cs, nil)
 	if err != nil {
 		return err
 	}
-	if len(st.warns) > 0 {
+	if len(st.warns) > 0 && len(cs) == 1 {
 		return st.warns[0] // silences are this command's whole point
+	}
+	for _, w := range st.warns {
+		v.warnf("%s", w)
 	}
 	f, err := parseMatchers("--filter", v.filter)
 	if err != nil {
@@ -88,13 +94,21 @@ func (v *silenceLs) run(ctx context.Context) error {
 		return writeJSON(v.Stdout, out)
 	}
 	now := time.Now()
-	t := newTable(v.Stdout, "ID", "STATE", "MATCHERS", "ENDS", "CREATED BY", "ALERTS", "COMMENT")
+	head := []string{"ID", "STATE", "MATCHERS", "ENDS", "CREATED BY", "ALERTS", "COMMENT"}
+	if len(cs) > 1 {
+		head = append([]string{"CLUSTER"}, head...)
+	}
+	t := newTable(v.Stdout, head...)
 	for _, s := range out {
 		ends := timefmt.Left(s.EndsAt, now)
 		if s.State == "expired" {
 			ends = "expired " + timefmt.Ago(s.EndsAt, now) + " ago"
 		}
-		t.row(s.ID, s.State, strings.Join(s.Matchers, ","), ends, s.CreatedBy, fmt.Sprint(s.Matching), s.Comment)
+		cells := []string{s.ID, s.State, strings.Join(s.Matchers, ","), ends, s.CreatedBy, fmt.Sprint(s.Matching), s.Comment}
+		if len(cs) > 1 {
+			cells = append([]string{s.Cluster}, cells...)
+		}
+		t.row(cells...)
 	}
 	return t.flush()
 }

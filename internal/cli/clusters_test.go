@@ -1,0 +1,74 @@
+package cli_test
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+	"time"
+
+	"oncall/internal/testkit/testenv"
+)
+
+// TestAlertsAndSilencesOverTwoContexts: `oncall alerts --context a,b`
+// merges two real clusters into one list where each alert names its
+// cluster; `silence ls --all-contexts` lists each cluster's silences with
+// its cluster; writes with several contexts watched need one named.
+func TestAlertsAndSilencesOverTwoContexts(t *testing.T) {
+	var urls [2]string
+	for i := range urls {
+		am := testenv.StartAlertmanager(t, testenv.AlertmanagerOptions{})
+		testenv.StartPrometheus(t, testenv.PrometheusOptions{Rules: testenv.FiringRules, AlertmanagerURLs: []string{am.URL}})
+		urls[i] = am.URL
+	}
+	cfg := writeConfig(t, `current_context = "eu"
+[contexts.eu.alertmanager]
+urls = ["`+urls[0]+`"]
+[contexts.us.alertmanager]
+urls = ["`+urls[1]+`"]
+`)
+	env := map[string]string{"ONCALL_CONFIG": cfg}
+	type alert struct {
+		Cluster string            `json:"cluster"`
+		Labels  map[string]string `json:"labels"`
+	}
+	var list []alert
+	testenv.WaitFor(t, 30*time.Second, "TestAPIDown in both clusters", func() bool {
+		code, out, _ := run(t, env, "alerts", "--context", "eu,us", "-o", "json")
+		list = nil
+		if code != 0 || json.Unmarshal([]byte(out), &list) != nil {
+			return false
+		}
+		n := map[string]int{}
+		for _, a := range list {
+			if a.Labels["alertname"] == "TestAPIDown" {
+				n[a.Cluster]++
+			}
+		}
+		return n["eu"] == 1 && n["us"] == 1
+	})
+	for _, a := range list {
+		if a.Cluster != "eu" && a.Cluster != "us" {
+			t.Fatalf("an alert without its cluster: %+v", a)
+		}
+	}
+	code, out, errOut := run(t, env, "alerts", "--all-contexts")
+	if code != 0 || !strings.Contains(out, "CLUSTER") || !strings.Contains(out, "us ") {
+		t.Fatalf("table over every context: %d %s %s", code, out, errOut)
+	}
+	// One silence in us, none in eu.
+	code, _, errOut = run(t, env, "--context", "us", "silence", "add", "--matcher", `alertname="TestInfo"`, "--comment", "batch is late on purpose", "--duration", "1h")
+	if code != 0 {
+		t.Fatalf("silence add in us: %s", errOut)
+	}
+	code, out, errOut = run(t, env, "silence", "ls", "--all-contexts", "-o", "json")
+	var sils []struct {
+		Cluster string `json:"cluster"`
+		Comment string `json:"comment"`
+	}
+	if code != 0 || json.Unmarshal([]byte(out), &sils) != nil {
+		t.Fatalf("silence ls: %d %s %s", code, out, errOut)
+	}
+	if len(sils) != 1 || sils[0].Cluster != "us" {
+		t.Fatalf("silences %+v, want one, in us", sils)
+	}
+}
