@@ -228,7 +228,7 @@ func (m *Model) Init() tea.Cmd {
 		cmds = append(cmds, tea.Tick(w, func(time.Time) tea.Msg { return bgWaitDoneMsg{} }))
 	}
 	if !m.opts.NoFetch {
-		cmds = append(cmds, m.subscribe(), m.scheduleTick())
+		cmds = append(cmds, m.subscribe(), m.refreshScreens(), m.scheduleTick())
 	}
 	return tea.Batch(cmds...)
 }

@@ -28,12 +28,12 @@ func TestDemoSLOPages(t *testing.T) {
 	var out, errOut bytes.Buffer
 	a := &App{Stdout: &out, Stderr: &errOut, Getenv: func(string) string { return "" }, timeout: 15 * time.Second}
 	cfg := config.Defaults()
-	cfg.CurrentContext = "demo"
-	cfg.Contexts["demo"] = &config.Context{Prometheus: config.Prometheus{URL: b.Prometheus.URL()}}
+	cfg.CurrentContext = demo.Context
+	cfg.Contexts[demo.Context] = &config.Context{Prometheus: config.Prometheus{URL: b.Prometheus.URL()}}
 	if err := demo.SLO(context.Background(), b, cfg); err != nil {
 		t.Fatal(err)
 	}
-	if got := len(cfg.Contexts["demo"].SLO); got != 2 {
+	if got := len(cfg.Contexts[demo.Context].SLO); got != 2 {
 		t.Fatalf("demo configures %d SLOs, want 2", got)
 	}
 	if es := wire.Entries(cfg, a.wireEnv()); !slices.ContainsFunc(es, func(e kit.Entry) bool { return e.Open.Action == "budget" && e.New != nil }) {
@@ -59,7 +59,7 @@ func TestDemoSLOPages(t *testing.T) {
 	}
 
 	// Without a demo context the hook says so.
-	delete(cfg.Contexts, "demo")
+	delete(cfg.Contexts, demo.Context)
 	if err := demo.SLO(context.Background(), b, cfg); err == nil {
 		t.Error("no error without a demo context")
 	}

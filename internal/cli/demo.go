@@ -54,6 +54,7 @@ func (v *demoVerb) run(ctx context.Context) error {
 	if dc.Jaeger.URL != "" {
 		fmt.Fprintf(v.Stdout, "export ONCALL_JAEGER_URL=%s\n", dc.Jaeger.URL)
 	}
+	fmt.Fprintf(v.Stdout, "# the quiet %s cluster: alertmanager %s prometheus %s\n", demo.Staging, in.Staging.Alertmanager.URL(), in.Staging.Prometheus.URL())
 	fmt.Fprintln(v.Stdout, "# simulated servers running; Ctrl-C stops them")
 	<-ctx.Done()
 	return nil

@@ -23,8 +23,11 @@ import (
 	"oncall/internal/journal"
 )
 
-// Context is the name of the demo's one context.
-const Context = "demo"
+// The demo's two clusters: the incident in prod, a quiet staging beside it.
+const (
+	Context = "prod"
+	Staging = "staging"
+)
 
 // The demo context's [loki] selectors.
 const (
@@ -47,15 +50,22 @@ type Options struct {
 	Getenv func(string) string
 }
 
-// Incident is the running demo: the simulated servers and the config that
-// points at them.
+// Incident is the running demo: the simulated servers (prod's, and
+// staging's Alertmanager and Prometheus) and the config that points at
+// them.
 type Incident struct {
 	Backend *sim.Backend
+	Staging *sim.Backend
 	Config  *config.Config
 }
 
 // Close stops the simulated servers (they stop too when Start's ctx ends).
-func (i *Incident) Close() error { return i.Backend.Close() }
+func (i *Incident) Close() error {
+	if i.Staging != nil {
+		_ = i.Staging.Close()
+	}
+	return i.Backend.Close()
+}
 
 // Start starts the simulated Alertmanager and Prometheus, then every
 // simulator of Simulators, and returns the demo config. Everything stops
@@ -65,14 +75,26 @@ func Start(ctx context.Context, o Options) (*Incident, error) {
 	if err != nil {
 		return nil, fmt.Errorf("demo: %w", err)
 	}
-	cfg := Config(b, o)
+	st, err := sim.Start(ctx, sim.Options{Scenario: sim.ScenarioStaging})
+	if err != nil {
+		_ = b.Close()
+		return nil, fmt.Errorf("demo: staging: %w", err)
+	}
+	in := &Incident{Backend: b, Staging: st}
+	in.Config = Config(b, o)
+	in.Config.Contexts[Staging] = &config.Context{
+		Alertmanager: config.Alertmanager{URLs: []string{st.Alertmanager.URL()}},
+		Prometheus:   config.Prometheus{URL: st.Prometheus.URL()},
+		UI:           config.ContextUI{Accent: "green"},
+	}
+	in.Config.View.Contexts = []string{Context, Staging}
 	for _, start := range Simulators() {
-		if err := start(ctx, b, cfg); err != nil {
-			_ = b.Close()
+		if err := start(ctx, b, in.Config); err != nil {
+			_ = in.Close()
 			return nil, fmt.Errorf("demo: %w", err)
 		}
 	}
-	return &Incident{Backend: b, Config: cfg}, nil
+	return in, nil
 }
 
 // A Simulator starts one more simulated backend beside b (it stops when
@@ -83,7 +105,7 @@ type Simulator func(ctx context.Context, b *sim.Backend, cfg *config.Config) err
 // in the order Start runs them.
 func Simulators() []Simulator { return []Simulator{Logs, Traces, SLO, Runbooks} }
 
-// Config is the defaults plus one "demo" context on b's servers, with the
+// Config is the defaults plus the "prod" context on b's servers, with the
 // identity, keys and UI of o.Base and the journal beside the real one
 // (demo-journal.jsonl), so the demo's acks and notes stay out of it.
 func Config(b *sim.Backend, o Options) *config.Config {
@@ -100,6 +122,7 @@ func Config(b *sim.Backend, o Options) *config.Config {
 	cfg.Contexts[Context] = &config.Context{
 		Alertmanager: config.Alertmanager{URLs: []string{b.Alertmanager.URL()}},
 		Prometheus:   config.Prometheus{URL: b.Prometheus.URL()},
+		UI:           config.ContextUI{Accent: "red"},
 	}
 	cfg.Runbooks.Paths = nil
 	getenv := o.Getenv

@@ -216,6 +216,7 @@ func (l *Line) complete() {
 
 // View draws the line: the input, then the first suggestions, dimmed.
 func (l *Line) View(w int, st *kit.Styles) string {
+	l.input.SetWidth(min(max(10, len(l.input.Value())+1), max(10, w-2)))
 	line := l.input.View()
 	if sug := l.Suggestions(); len(sug) > 0 && l.input.Value() != "" {
 		more := ""

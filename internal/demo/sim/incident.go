@@ -199,3 +199,21 @@ func alerts() []alertSpec {
 		{rule: "RedisDown", series: map[string]string{"service": ServiceRedis, "job": "redis", "instance": "redis-0:6379", "env": "prod"}, firing: -30 * time.Second, value: 0},
 	}
 }
+
+// ScenarioStaging is a quiet staging cluster: a memory warning and low
+// traffic, nothing critical.
+const ScenarioStaging = "staging"
+
+func stagingAlerts() []alertSpec {
+	staging := func(extra ...string) map[string]string {
+		m := map[string]string{"service": ServiceBackend, "job": ServiceBackend, "env": "staging"}
+		for i := 0; i+1 < len(extra); i += 2 {
+			m[extra[i]] = extra[i+1]
+		}
+		return m
+	}
+	return []alertSpec{
+		{rule: "HighMemoryUsage", series: staging("instance", "backend-staging-1:3001"), firing: 55 * time.Minute, value: 0.912},
+		{rule: "LowTraffic", series: map[string]string{"service": ServiceGateway, "env": "staging"}, firing: 3 * time.Hour, value: 0.1},
+	}
+}

@@ -38,13 +38,17 @@ type alertInstance struct {
 	generatorURL string
 }
 
-func newIncident(start time.Time, promURL string) *incident {
+func newIncident(start time.Time, promURL, scenario string) *incident {
 	in := &incident{start: start, groups: groups(), rules: rules()}
 	byName := make(map[string]*ruleSpec, len(in.rules))
 	for i := range in.rules {
 		byName[in.rules[i].name] = &in.rules[i]
 	}
-	for _, spec := range alerts() {
+	specs := alerts()
+	if scenario == ScenarioStaging {
+		specs = stagingAlerts()
+	}
+	for _, spec := range specs {
 		r := byName[spec.rule]
 		ls := model.LabelSet{model.AlertNameLabel: model.LabelValue(r.name)}
 		for k, v := range spec.series {

@@ -35,6 +35,9 @@ type Options struct {
 	// TLS serves HTTPS with a fresh self-signed certificate (see
 	// Backend.CACertPEM) instead of plain HTTP.
 	TLS bool
+	// Scenario is "" for the incident, or ScenarioStaging for a quiet
+	// staging cluster beside it.
+	Scenario string
 }
 
 // Backend is the set of running simulated servers.
@@ -98,7 +101,7 @@ func Start(ctx context.Context, opts Options) (*Backend, error) {
 	}
 	b.servers = []*server{amSrv, promSrv}
 
-	in := newIncident(now, promSrv.url)
+	in := newIncident(now, promSrv.url, opts.Scenario)
 	b.Prometheus = newPrometheus(promSrv, in, clock)
 	b.Alertmanager = newAlertmanager(amSrv, in, clock)
 
