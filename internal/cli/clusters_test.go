@@ -2,6 +2,7 @@ package cli_test
 
 import (
 	"encoding/json"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -20,7 +21,10 @@ func TestAlertsAndSilencesOverTwoContexts(t *testing.T) {
 		testenv.StartPrometheus(t, testenv.PrometheusOptions{Rules: testenv.FiringRules, AlertmanagerURLs: []string{am.URL}})
 		urls[i] = am.URL
 	}
+	jpath := filepath.Join(t.TempDir(), "journal.jsonl")
 	cfg := writeConfig(t, `current_context = "eu"
+[journal]
+path = "`+jpath+`"
 [contexts.eu.alertmanager]
 urls = ["`+urls[0]+`"]
 [contexts.us.alertmanager]
@@ -70,5 +74,41 @@ urls = ["`+urls[1]+`"]
 	}
 	if len(sils) != 1 || sils[0].Cluster != "us" {
 		t.Fatalf("silences %+v, want one, in us", sils)
+	}
+
+	// The handoff covers both: each cluster's sections under its name,
+	// the silence created in us only, every firing alert naming its cluster.
+	code, md, errOut := run(t, env, "handoff", "--all-contexts")
+	if code != 0 {
+		t.Fatalf("handoff: %d %s", code, errOut)
+	}
+	eu, us := strings.Index(md, "## eu · Firing now"), strings.Index(md, "## us · Firing now")
+	if eu < 0 || us < eu {
+		t.Fatalf("handoff without both clusters' sections in order:\n%s", md)
+	}
+	if strings.Contains(md[eu:us], "batch is late on purpose") || !strings.Contains(md[us:], "batch is late on purpose") {
+		t.Errorf("the silence created in us is not (only) under us:\n%s", md)
+	}
+	code, out, errOut = run(t, env, "handoff", "--all-contexts", "--format", "json")
+	var sum struct {
+		Context   string
+		FiringNow []struct{ Alertname, Cluster string }
+		Clusters  []struct{ Context string }
+	}
+	if code != 0 || json.Unmarshal([]byte(out), &sum) != nil {
+		t.Fatalf("handoff json: %d %s", code, errOut)
+	}
+	n := map[string]int{}
+	for _, a := range sum.FiringNow {
+		n[a.Cluster]++
+	}
+	if sum.Context != "eu, us" || len(sum.Clusters) != 2 || n["eu"] == 0 || n["us"] == 0 || len(n) != 2 {
+		t.Errorf("handoff json: context %q, %d clusters, firing per cluster %v", sum.Context, len(sum.Clusters), n)
+	}
+	// Both exports were journaled for "eu, us": --since last starts at the
+	// last one, for either cluster.
+	code, out, errOut = run(t, env, "--context", "us", "handoff", "--since", "last", "--format", "json")
+	if code != 0 || !strings.Contains(out, `"basis": "last-handoff"`) {
+		t.Errorf("--since last in us after a handoff of both: %d %s %s", code, errOut, out[:min(len(out), 400)])
 	}
 }

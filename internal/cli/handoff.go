@@ -85,17 +85,33 @@ func (v *handoffVerb) run(parent context.Context) error {
 			return fmt.Errorf("--post: no webhook configured: pass --post URL, or set $%s or [shift] webhook", wire.EnvHandoffWebhook)
 		}
 	}
-	src, j, err := v.sources(cfg)
+	names, err := cfg.Watched(nil, false)
 	if err != nil {
 		return err
 	}
+	j, err := wire.Journal(cfg, v.Getenv)
+	if err != nil {
+		return err
+	}
+	cs := make([]handoff.ClusterSources, 0, len(names))
+	for _, n := range names {
+		src, err := sources(wire.ForContext(cfg, n), j)
+		if err != nil {
+			return err
+		}
+		cs = append(cs, handoff.ClusterSources{Name: n, Sources: src})
+	}
 	ctx, cancel := v.ctx(parent)
 	defer cancel()
-	s, err := handoff.Collect(ctx, src, handoff.Options{Context: cfg.CurrentContext, User: cfg.Identity.User, Since: v.since, Shift: cfg.Shift})
+	s, err := handoff.CollectClusters(ctx, cs, handoff.Options{User: cfg.Identity.User, Since: v.since, Shift: cfg.Shift})
 	if err != nil {
 		return err
 	}
 	for _, e := range s.SourceErrors {
+		if e.Cluster != "" {
+			v.warnf("%s: %s: %s", e.Cluster, e.Source, e.Error)
+			continue
+		}
 		v.warnf("%s: %s", e.Source, e.Error)
 	}
 	if n := len(s.JournalProblems); n > 0 {
@@ -108,38 +124,33 @@ func (v *handoffVerb) run(parent context.Context) error {
 	return exp.post(parent, webhook)
 }
 
-// sources builds the sources of the current context. Unconfigured sources
-// stay nil interfaces (never typed nils).
-func (v *handoffVerb) sources(cfg *config.Config) (handoff.Sources, *journal.Journal, error) {
-	var src handoff.Sources
+// sources builds the sources of cfg's current context, with the shared
+// journal. Unconfigured sources stay nil interfaces (never typed nils).
+func sources(cfg *config.Config, j *journal.Journal) (handoff.Sources, error) {
+	src := handoff.Sources{Journal: j}
 	cur, err := cfg.Current()
 	if err != nil {
-		return src, nil, err
+		return src, err
 	}
 	if len(cur.Alertmanager.URLs) > 0 {
 		am, err := wire.Alertmanager(cfg)
 		if err != nil {
-			return src, nil, err
+			return src, err
 		}
 		src.Alertmanager = am
 	}
 	prom, err := wire.Prometheus(cfg)
 	if err != nil {
-		return src, nil, err
+		return src, err
 	}
 	if prom != nil {
 		src.Prometheus = prom
 		src.Budgets = handoff.PromBudgets{API: prom.API, Defs: handoff.Definitions(cur.SLO)}
 	}
 	if src.Alertmanager == nil && src.Prometheus == nil {
-		return src, nil, wire.NoSourceError{Context: cfg.CurrentContext}
+		return src, wire.NoSourceError{Context: cfg.CurrentContext}
 	}
-	j, err := wire.Journal(cfg, v.Getenv)
-	if err != nil {
-		return src, nil, err
-	}
-	src.Journal = j
-	return src, j, nil
+	return src, nil
 }
 
 // export sends one collected handoff out and journals each target.
@@ -192,7 +203,7 @@ func (e export) post(parent context.Context, webhook string) error {
 // journal records an export; a journal failure is only a warning (the
 // handoff itself went out).
 func (e export) journal(target, format string, extra map[string]string, failed error) {
-	en := handoff.ExportEntry(e.cfg.Identity.User, e.cfg.CurrentContext, e.s, target, format, time.Now(), failed)
+	en := handoff.ExportEntry(e.cfg.Identity.User, e.s.Context, e.s, target, format, time.Now(), failed)
 	for k, val := range extra {
 		en.Extra[k] = val
 	}

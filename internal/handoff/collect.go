@@ -3,6 +3,8 @@ package handoff
 import (
 	"context"
 	"fmt"
+	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -148,12 +150,13 @@ func Collect(ctx context.Context, src Sources, o Options) (*Summary, error) {
 }
 
 // LastHandoff returns the time of user's last successful handoff export in
-// context, from journal entries.
+// context, from journal entries. A handoff of several clusters is
+// journaled with their names joined ("prod, staging") and counts for each.
 func LastHandoff(entries []journal.Entry, user, context string) (time.Time, bool) {
 	var last time.Time
 	for _, e := range entries {
 		if e.Action == journal.ActionHandoff && e.Result == journal.ResultOK && e.User == user &&
-			(e.Context == context || e.Context == "") && e.Time.After(last) {
+			(e.Context == "" || slices.Contains(strings.Split(e.Context, ", "), context)) && e.Time.After(last) {
 			last = e.Time
 		}
 	}

@@ -36,16 +36,23 @@ type listWriter struct {
 	s *Summary
 	d dialect
 	b strings.Builder
+	// prefix names the cluster a section is about, when the handoff covers
+	// several
+	prefix string
 }
 
 func writeList(s *Summary, d dialect) string {
 	r := &listWriter{s: s, d: d}
 	r.header()
-	r.firing()
-	r.fired()
-	r.silences()
-	r.acks()
-	r.budgets()
+	for _, part := range s.parts() {
+		r.s, r.prefix = part, partPrefix(s, part, func(c string) string { return d.text(c, 40) })
+		r.firing()
+		r.fired()
+		r.silences()
+		r.acks()
+		r.budgets()
+	}
+	r.s, r.prefix = s, ""
 	r.notes()
 	r.failed()
 	r.problems()
@@ -57,7 +64,7 @@ func (r *listWriter) p(format string, args ...any) { fmt.Fprintf(&r.b, format+"\
 func (r *listWriter) item(s string) { r.b.WriteString(r.d.item + s + "\n") }
 func (r *listWriter) sub(s string)  { r.b.WriteString(r.d.sub + s + "\n") }
 
-func (r *listWriter) section(title string) { r.p("\n%s\n", r.d.h2(r.d.own(title))) }
+func (r *listWriter) section(title string) { r.p("\n%s\n", r.d.h2(r.prefix+r.d.own(title))) }
 
 func (r *listWriter) none() { r.p("None.") }
 

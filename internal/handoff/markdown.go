@@ -16,11 +16,15 @@ import (
 func Markdown(s *Summary) string {
 	r := mdWriter{s: s}
 	r.header()
-	r.firing()
-	r.fired()
-	r.silences()
-	r.acks()
-	r.budgets()
+	for _, part := range s.parts() {
+		r.s, r.prefix = part, partPrefix(s, part, func(c string) string { return Esc(c, 40) })
+		r.firing()
+		r.fired()
+		r.silences()
+		r.acks()
+		r.budgets()
+	}
+	r.s, r.prefix = s, ""
 	r.notes()
 	r.failed()
 	r.problems()
@@ -30,11 +34,14 @@ func Markdown(s *Summary) string {
 type mdWriter struct {
 	s *Summary
 	b strings.Builder
+	// prefix names the cluster a section is about ("prod · "), when the
+	// handoff covers several
+	prefix string
 }
 
 func (r *mdWriter) p(format string, args ...any) { fmt.Fprintf(&r.b, format+"\n", args...) }
 
-func (r *mdWriter) h2(title string) { r.p("\n## %s\n", title) }
+func (r *mdWriter) h2(title string) { r.p("\n## %s%s\n", r.prefix, title) }
 
 // at formats a time relative to the day the window ends.
 func (r *mdWriter) at(t time.Time) string {

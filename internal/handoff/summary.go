@@ -38,6 +38,11 @@ type Summary struct {
 	SourceErrors []SourceError `json:"sourceErrors"`
 	// JournalProblems are journal lines that could not be read.
 	JournalProblems []string `json:"journalProblems"`
+
+	// Clusters are the watched clusters' own summaries when the handoff
+	// covers several (the lists above hold them all, each item naming its
+	// cluster).
+	Clusters []*Summary `json:"clusters,omitempty"`
 }
 
 // Window is the period the handoff covers.
@@ -76,6 +81,8 @@ type FiringAlert struct {
 	SilenceComment string     `json:"silenceComment,omitempty"`
 	SilenceID      string     `json:"silenceID,omitempty"`
 	SilenceEndsAt  *time.Time `json:"silenceEndsAt,omitempty"`
+	// Cluster names the cluster when the handoff covers several.
+	Cluster string `json:"cluster,omitempty"`
 }
 
 // AlertHistory is one alert series' firing episodes during the window.
@@ -87,6 +94,8 @@ type AlertHistory struct {
 	Count         int       `json:"count"`
 	FiringSeconds int64     `json:"firingSeconds"`
 	Episodes      []Episode `json:"episodes"`
+	// Cluster names the cluster when the handoff covers several.
+	Cluster string `json:"cluster,omitempty"`
 }
 
 // SilenceReport groups the silences that matter to the next shift. Ack
@@ -110,6 +119,8 @@ type Silence struct {
 	ExpiredBy string `json:"expiredBy,omitempty"`
 	// Source is "alertmanager" or "journal" (Alertmanager no longer has it).
 	Source string `json:"source"`
+	// Cluster names the cluster when the handoff covers several.
+	Cluster string `json:"cluster,omitempty"`
 }
 
 // Ack is an acknowledgement made during the window.
@@ -122,6 +133,8 @@ type Ack struct {
 	EndsAt    time.Time `json:"endsAt"`
 	State     string    `json:"state"`
 	SilenceID string    `json:"silenceID"`
+	// Cluster names the cluster when the handoff covers several.
+	Cluster string `json:"cluster,omitempty"`
 }
 
 // Budget is one SLO's error budget over the window. The fractions are of
@@ -134,6 +147,8 @@ type Budget struct {
 	RemainingEnd   *float64 `json:"remainingAtEnd"`
 	Consumed       *float64 `json:"consumed"`
 	Error          string   `json:"error,omitempty"`
+	// Cluster names the cluster when the handoff covers several.
+	Cluster string `json:"cluster,omitempty"`
 }
 
 // Note is a journal note (edits and strikes applied).
@@ -163,4 +178,6 @@ type FailedAction struct {
 type SourceError struct {
 	Source string `json:"source"`
 	Error  string `json:"error"`
+	// Cluster names the cluster when the handoff covers several.
+	Cluster string `json:"cluster,omitempty"`
 }
