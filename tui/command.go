@@ -34,6 +34,9 @@ func (m *Model) commands() []cmdline.Command {
 			}
 			return ks
 		}},
+		{Name: "group", Args: "[LABEL[,LABEL]]", Help: "group the alerts (@cluster, alertname, …); none: ungrouped", Complete: func() []string {
+			return []string{"@cluster", "alertname", "severity", "service", "@state", "@source", "@receiver"}
+		}},
 		{Name: "help", Help: "the keys"},
 		{Name: "q", Help: "quit"},
 	}
@@ -97,6 +100,11 @@ func (m *Model) runCommand(text string) tea.Cmd {
 			return m.setStatus(fmt.Sprintf("sort: %q is not a sort key (%s)", arg, m.sortKeyList()), true)
 		}
 		m.alertsPane.SetSort(alerts.SortKey(arg))
+		m.syncDetail()
+		return nil
+	case "group":
+		m.view, m.focus = viewAlerts, focusList
+		m.alertsPane.SetGroupBy(config.SplitNames([]string{arg}))
 		m.syncDetail()
 		return nil
 	case "help":

@@ -122,6 +122,27 @@ func TestCommandMode(t *testing.T) {
 	if got := len(m.alertsPane.Visible()); got != 6 {
 		t.Fatalf(":filter shows %d alerts, want 6", got)
 	}
+	// :group @cluster heads the filtered list with one row per cluster;
+	// :group alone takes the groups away.
+	run("group @cluster")
+	var headers []string
+	for _, r := range m.alertsPane.rows {
+		if r.header() {
+			headers = append(headers, m.alertsPane.groups[r.gid].header)
+		}
+	}
+	if strings.Join(headers, ",") != "prod-eu,staging" {
+		t.Fatalf(":group @cluster headers = %q", headers)
+	}
+	if got := len(m.alertsPane.Visible()); got != 6 {
+		t.Fatalf("grouping changed the filtered list to %d alerts", got)
+	}
+	run("group")
+	for _, r := range m.alertsPane.rows {
+		if r.header() {
+			t.Fatal(":group alone left a group header")
+		}
+	}
 	run("slences")
 	if !m.status.err || !strings.Contains(m.status.text, `unknown command ":slences"; did you mean :silences?`) {
 		t.Fatalf("unknown command: %+v", m.status)

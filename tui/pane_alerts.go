@@ -3,6 +3,7 @@ package tui
 import (
 	"fmt"
 	"runtime"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -489,6 +490,15 @@ func (p *AlertsPane) SetSort(k alerts.SortKey) {
 	if k != p.sortKey {
 		p.sortKey, p.ordered = k, map[any]*alerts.Ordered{}
 		p.resort()
+	}
+}
+
+// SetGroupBy groups the list by these labels or @fields (none: no groups).
+func (p *AlertsPane) SetGroupBy(by []string) {
+	if !slices.Equal(by, p.groupBy) {
+		p.groupBy = by
+		p.regroup()
+		p.refilter(alerts.Filter{}, p.filter)
 	}
 }
 
