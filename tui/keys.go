@@ -13,6 +13,7 @@ const (
 	actSort     = "sort"
 	actExpire   = "expire"
 	actExtend   = "extend"
+	actUndo     = "undo"
 )
 
 // The root's views, as key scopes.
@@ -65,6 +66,9 @@ func rootScopes() []kit.Scope {
 		{Name: scopeSilences, Title: "Silences", Bindings: []kit.Binding{
 			{Action: actExpire, Keys: []string{"x"}, Help: "expire silence", Short: "expire"},
 			{Action: actExtend, Keys: []string{"e"}, Help: "extend silence", Short: "extend"},
+			// a root key: it works in every view for a few seconds after
+			// an expire, and the status bar shows it meanwhile
+			{Action: actUndo, Keys: []string{"u"}, Help: "undo the last expire (for a few seconds)"},
 			{Action: kit.Filter, Help: "filter silences", Short: "filter"},
 		}},
 	}

@@ -32,6 +32,10 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, tea.Batch(m.refreshScreens(), m.scheduleTick())
 	case actionDoneMsg:
 		return m, m.actionDone(msg)
+	case undoExpiredMsg:
+		if m.undo != nil && m.undo.gen == msg.gen {
+			m.undo = nil
+		}
 	case keepAliveDoneMsg:
 		m.keepBusy[msg.cluster] = false
 		if len(msg.errs) > 0 {
@@ -154,6 +158,8 @@ func (m *Model) globalKey(msg tea.KeyPressMsg) tea.Cmd {
 		m.view, m.focus = viewAlerts, focusList
 	case k.Is(msg, kit.Tab):
 		m.nextTab()
+	case m.undo != nil && m.keys.Scope(scopeSilences).Is(msg, actUndo):
+		return m.undoKey()
 	default:
 		if ok, found := m.openKeyFor(msg); found {
 			return m.openWith(ok, msg)

@@ -14,6 +14,7 @@ import (
 	"charm.land/wish/v2/bubbletea"
 	gossh "golang.org/x/crypto/ssh"
 
+	"oncall/internal/actions"
 	"oncall/internal/sanitize"
 	"oncall/tui"
 )
@@ -116,10 +117,12 @@ func (s *Server) program(sess ssh.Session) *tea.Program {
 	}
 	opts := tui.Options{Role: string(ss.id.Role), OnAction: ss.onAction, BackgroundWait: backgroundWait}
 	if ss.id.Role != RoleResponder {
-		// Refused by the UI and, without a service, impossible here too.
-		opts.ReadOnly, deps.Actions = true, nil
+		// The UI says so, and every action service refuses the writes
+		// itself, whatever the deps builder handed over.
+		opts.ReadOnly = true
+		deps.Actions = readOnly(deps.Actions)
 		for _, c := range deps.Clusters {
-			c.Actions = nil
+			c.Actions = readOnly(c.Actions)
 		}
 	}
 	if s.cfg.Options != nil {
@@ -146,6 +149,22 @@ func (s *Server) program(sess ssh.Session) *tea.Program {
 		go ss.watchIdle(sess.Context().Done(), s.cfg.IdleTimeout)
 	}
 	return p
+}
+
+// viewerReason is why a viewer's writes are refused.
+const viewerReason = "viewer"
+
+// readOnly is a copy of svc that refuses every write as a viewer's (nil
+// stays nil). A service already read-only keeps its reason.
+func readOnly(svc *actions.Service) *actions.Service {
+	if svc == nil {
+		return nil
+	}
+	c := *svc
+	if c.ReadOnly == "" {
+		c.ReadOnly = viewerReason
+	}
+	return &c
 }
 
 // onAction logs every write of the session and counts the ones in flight.
