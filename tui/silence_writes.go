@@ -88,7 +88,7 @@ func (m *Model) confirmExpire() tea.Cmd {
 		by := sanitize.Text(s.CreatedBy)
 		act.confirmed = []string{guard.RuleAuthor}
 		d.Title = "Expire a silence created by " + kit.Cut(by, 40) + where + "?"
-		d.Body = fmt.Sprintf("%s was created by %s, not by you.\n%s\n\nExpire it all the same?", s.ID, s.CreatedBy, s.Comment)
+		d.Body = fmt.Sprintf("Created by %s, not by you.\n%s\n%s\n\nExpire it all the same?", s.CreatedBy, s.ID, s.Comment)
 		d.OnYes, d.Explicit = act, true
 	}
 	m.overlays.push(d, m.now())
