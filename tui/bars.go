@@ -155,6 +155,7 @@ func (m *Model) statusBar(now time.Time) string {
 	if ro := m.readOnlyText(); ro != "" {
 		parts = append(parts, st.BarErr.Render(ro))
 	}
+	who := len(parts) // context, user, read-only: kept when a message needs the room
 	if m.multi() {
 		for _, n := range m.watched {
 			parts = append(parts, m.clusterHealth(n, now))
@@ -191,6 +192,11 @@ func (m *Model) statusBar(now time.Time) string {
 		right = st.BarKey.Render(" "+m.keys.Scope(scopeSilences).Key(actUndo)+" undo ") + right
 	}
 	lw, rw := kit.Width(left), kit.Width(right)
+	if m.status.text != "" && lw+rw+1 > m.width {
+		// a message (a write's answer) wins the room over the health
+		left = strings.Join(parts[:who], sep)
+		lw = kit.Width(left)
+	}
 	if lw+rw+1 > m.width {
 		right = kit.Cut(right, max(0, m.width-lw-1))
 		rw = kit.Width(right)
