@@ -38,8 +38,11 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 	case keepAliveDoneMsg:
 		m.keepBusy[msg.cluster] = false
-		if len(msg.errs) > 0 {
+		if len(msg.errs) > 0 && !written(msg.errs[0]) {
 			return m, m.setStatus("ack keep-alive failed: "+msg.errs[0].Error(), true)
+		}
+		if len(msg.errs) > 0 {
+			return m, tea.Batch(m.setStatus(fmt.Sprintf("kept %d ack(s) alive — done, but not journaled: %s", len(msg.done), msg.errs[0].Error()), true), m.refreshNow())
 		}
 		if len(msg.done) > 0 {
 			return m, tea.Batch(m.setStatus(fmt.Sprintf("kept %d ack(s) alive", len(msg.done)), false), m.refreshNow())

@@ -1,6 +1,7 @@
 package serve
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"sort"
@@ -181,9 +182,12 @@ func (ss *session) onAction(ev tui.ActionEvent) {
 	ss.mu.Unlock()
 	log := ss.srv.log
 	args := []any{"session", ss.num, "identity", ss.id.Name(), "action", ev.What, "target", sanitize.Truncate(ev.Target, 200)}
+	var je *actions.JournalError
 	switch {
 	case !ev.Done:
 		log.Info("action start", args...)
+	case errors.As(ev.Err, &je) && je.Done != "":
+		log.Warn("action done", append(args, "result", "ok", "journal", "failed", "silence", ev.ID, "err", ss.srv.scrub(sanitize.Line(ev.Err.Error())))...)
 	case ev.Err != nil:
 		log.Warn("action done", append(args, "result", "error", "err", ss.srv.scrub(sanitize.Line(ev.Err.Error())))...)
 	default:

@@ -68,9 +68,10 @@ func previewLines(ps []Preview, multi bool, width int, st *kit.Styles) []string 
 			out = append(out, kit.Cut(style.Render(in+matchedText(v)), width))
 		}
 		for _, f := range v.Findings {
-			line := st.SevStyle("warning").Render("! " + in + "confirm · " + f.String())
+			text := sanitize.Text(f.String())
+			line := st.SevStyle("warning").Render("! " + in + "confirm · " + text)
 			if f.Mode == guard.Refuse {
-				line = st.Error.Render("✗ " + in + "refused · " + f.String())
+				line = st.Error.Render("✗ " + in + "refused · " + text)
 			}
 			out = append(out, kit.Cut(line, width))
 		}
