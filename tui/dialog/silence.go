@@ -310,7 +310,7 @@ func (d *Silence) View(w, h int, st *kit.Styles) string {
 	}
 	lines = append(lines, st.Muted.Render("presets (ctrl+n/ctrl+p on duration): "+strings.Join(SilencePresets(), " · ")))
 	if d.err != "" {
-		lines = append(lines, st.Error.Render(d.err))
+		lines = append(lines, st.Error.Render(sanitize.Text(d.err)))
 	}
 	lines = append(lines, st.Muted.Render("tab next field · enter on comment confirms · esc cancels"))
 	return st.Dialog.Width(bw).Render(lipgloss.JoinVertical(lipgloss.Left, lines...))
