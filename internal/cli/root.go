@@ -16,7 +16,6 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"oncall/internal/actions"
 	"oncall/internal/config"
 	"oncall/internal/wire"
 	"oncall/sources/alertmanager"
@@ -172,10 +171,6 @@ func (a *App) alertmanager() (*alertmanager.Client, error) { return withConfig(a
 
 // prometheus is nil (and no error) when the context has none.
 func (a *App) prometheus() (*prometheus.Client, error) { return withConfig(a, wire.Prometheus) }
-
-func (a *App) actions() (*actions.Service, error) {
-	return withConfig(a, func(cfg *config.Config) (*actions.Service, error) { return wire.Actions(cfg, a.wireEnv()) })
-}
 
 // wireEnv is what internal/wire needs from this invocation.
 func (a *App) wireEnv() wire.Env {
