@@ -3,21 +3,39 @@ package tui
 import (
 	"context"
 	"fmt"
+	"slices"
+	"strings"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
+	"github.com/prometheus/alertmanager/pkg/labels"
 
 	"oncall/internal/actions"
 	"oncall/internal/alerts"
+	"oncall/internal/guard"
+	"oncall/internal/sanitize"
 	"oncall/tui/dialog"
 	"oncall/tui/kit"
 )
+
+// writeTimeout bounds one write (with the reads its rails make).
+const writeTimeout = 15 * time.Second
 
 // actionDoneMsg reports a finished write.
 type actionDoneMsg struct {
 	what string
 	id   string
 	err  error
+	// ask titles the second confirmation a ConfirmError asks for, and
+	// again is the same write with those rules confirmed (nil: none).
+	ask   string
+	again func(confirmed []string) kit.Action
+	// done replaces "what · silence id" as the status of a success.
+	done string
+	// expired is the silence an expire removed, as it was, and cluster
+	// where: u restores it for a few seconds.
+	expired *alerts.Silence
+	cluster string
 }
 
 type keepAliveDoneMsg struct {
@@ -26,18 +44,102 @@ type keepAliveDoneMsg struct {
 	errs    []error
 }
 
-func (m *Model) refuseReadOnly() tea.Cmd {
-	return m.setStatus("read-only session (viewer): silences and acks are refused", true)
-}
-
-// writable is the write service of a cluster, or the command that says why
-// there is none.
+// writable is the write service of a cluster, or the command that says in
+// one line why it takes no write (read-only, a viewer, no Alertmanager).
 func (m *Model) writable(cluster string) (*actions.Service, tea.Cmd) {
 	svc := m.actionsFor(cluster)
-	if m.opts.ReadOnly || svc == nil {
-		return nil, m.refuseReadOnly()
+	if why := m.blocked(cluster, svc); why != "" {
+		return nil, m.setStatus(why, true)
 	}
 	return svc, nil
+}
+
+// blocked says why svc, cluster's service, takes no write ("" when it
+// does): the service's own read-only rail first.
+func (m *Model) blocked(cluster string, svc *actions.Service) string {
+	switch {
+	case svc != nil && svc.Writable() != nil:
+		return svc.Writable().Error()
+	case m.opts.ReadOnly:
+		return "read-only session (viewer): silences and acks are refused"
+	case svc == nil:
+		return "no writes in " + m.clusterOf(cluster).Name + ": it has no Alertmanager"
+	}
+	return ""
+}
+
+// liveOf is a cluster's alerts as last fetched (nil before its first
+// snapshot: the service then reads them itself when its guard needs them).
+func (m *Model) liveOf(cluster string) []*alerts.Alert {
+	if s := m.snaps[m.clusterOf(cluster).Name]; s != nil && s.AMAlerts != nil {
+		return s.Alerts
+	}
+	return nil
+}
+
+// judge previews a write to a cluster: its guard against its last
+// snapshot, pure and cheap (the silence dialog calls it as you type).
+func (m *Model) judge(cluster string, r guard.Request) dialog.Preview {
+	c := m.clusterOf(cluster)
+	p := dialog.Preview{Cluster: c.Name, Blocked: m.blocked(c.Name, c.Actions)}
+	var policy *guard.Policy
+	if c.Actions != nil {
+		policy = c.Actions.Guard
+	}
+	p.Verdict = policy.Check(r, m.liveOf(c.Name))
+	return p
+}
+
+// write runs one write as a command with a timeout; f's message comes
+// back as the actionDoneMsg of what.
+func (m *Model) write(what, target string, f func(ctx context.Context) actionDoneMsg) tea.Cmd {
+	return m.tracked(what, target, func() tea.Msg {
+		ctx, cancel := context.WithTimeout(context.Background(), writeTimeout)
+		defer cancel()
+		msg := f(ctx)
+		msg.what = what
+		return msg
+	})
+}
+
+// confirmFirst opens the second confirmation of the guard's findings that
+// are not confirmed yet (true), whose yes is again with their rules.
+func (m *Model) confirmFirst(title string, ps []dialog.Preview, confirmed []string, again func([]string) kit.Action) bool {
+	multi := len(ps) > 1
+	lines, rules := dialog.Findings(ps, confirmed, multi)
+	if len(rules) == 0 {
+		return false
+	}
+	var body []string
+	for _, p := range ps {
+		if p.Verdict.Matched != nil {
+			in := ""
+			if multi {
+				in = p.Cluster + ": "
+			}
+			body = append(body, fmt.Sprintf("%smatches %d of %d firing alerts", in, len(p.Verdict.Matched), p.Verdict.Firing))
+		}
+	}
+	body = append(body, "The guard asks for a confirmation:")
+	for _, l := range lines {
+		body = append(body, "  • "+l)
+	}
+	body = append(body, "", "Write it all the same?")
+	m.overlays.push(&dialog.Confirm{Title: title, Body: strings.Join(body, "\n"), OnYes: again(append(slices.Clone(confirmed), rules...)), Explicit: true}, m.now())
+	return true
+}
+
+// closeWriteDialogs closes the silence dialog and the confirmations above
+// it once a write goes ahead.
+func (m *Model) closeWriteDialogs() {
+	for {
+		switch m.overlays.top().(type) {
+		case *dialog.Silence, *dialog.Confirm:
+			m.overlays.pop()
+		default:
+			return
+		}
+	}
 }
 
 func (m *Model) openSilenceDialog() tea.Cmd {
@@ -51,14 +153,72 @@ func (m *Model) openSilenceDialog() tea.Cmd {
 	if _, refused := m.writable(a.Cluster); refused != nil {
 		return refused
 	}
+	home := m.clusterOf(a.Cluster).Name
 	ms := alerts.MatchersFor(a, m.deps.Config.Alerts.SilenceLabels)
 	d := dialog.NewSilence(ms, m.deps.Config.Alerts.SilenceDuration.D(), m.merged)
 	if m.multi() {
-		d.WithClusters(m.clusterOf(a.Cluster).Name, m.watched)
+		d.WithClusters(home, m.watched)
 	}
-	m.silenceHome = m.clusterOf(a.Cluster).Name
+	d.WithGuard(home, m.judge)
+	m.silenceHome = home
 	m.overlays.push(d, m.now())
 	return nil
+}
+
+// createSilence judges the silence in each target cluster against its own
+// live alerts and guard, asks the confirmations they need, then writes it
+// once in each.
+func (m *Model) createSilence(a dialog.CreateSilence) tea.Cmd {
+	targets := a.Clusters
+	if len(targets) == 0 {
+		targets = []string{m.silenceHome}
+	}
+	req := guard.Request{Kind: guard.KindSilence, Matchers: a.Matchers, Duration: a.Duration, Comment: a.Comment}
+	ps := make([]dialog.Preview, 0, len(targets))
+	for _, c := range targets {
+		ps = append(ps, m.judge(c, req))
+	}
+	if why := dialog.Stop(ps, len(targets) > 1); why != "" {
+		if _, ok := m.overlays.top().(*dialog.Confirm); ok {
+			m.overlays.pop() // back to the silence dialog, which shows why
+		}
+		return m.setStatus("not silenced: "+why, true)
+	}
+	title := "Silence anyway?"
+	if m.multi() {
+		title = "Silence in " + strings.Join(targets, ", ") + " anyway?"
+	}
+	if m.confirmFirst(title, ps, a.Confirmed, func(rules []string) kit.Action { b := a; b.Confirmed = rules; return b }) {
+		return nil
+	}
+	m.closeWriteDialogs()
+	cmds := []tea.Cmd{m.setStatus("creating silence…", false)}
+	for _, c := range targets {
+		svc := m.actionsFor(c)
+		what := "silenced"
+		if m.multi() {
+			what += " in " + c
+		}
+		live := m.liveOf(c)
+		cmds = append(cmds, m.write(what, a.Matchers.String(), func(ctx context.Context) actionDoneMsg {
+			res, err := svc.CreateSilence(ctx, actions.SilenceRequest{Matchers: a.Matchers, Duration: a.Duration, Comment: a.Comment},
+				actions.Options{Live: live, Confirmed: a.Confirmed})
+			return actionDoneMsg{id: res.SilenceID, err: err, ask: "Silence in " + c + " anyway?", again: func(rules []string) kit.Action {
+				b := a
+				b.Clusters, b.Confirmed = []string{c}, append(slices.Clone(a.Confirmed), rules...)
+				return b
+			}}
+		}))
+	}
+	return tea.Batch(cmds...)
+}
+
+// actionAck is an ack the guard asked to confirm.
+type actionAck struct {
+	cluster, name string
+	matchers      labels.Matchers
+	dur           time.Duration
+	confirmed     []string
 }
 
 func (m *Model) ack() tea.Cmd {
@@ -67,8 +227,7 @@ func (m *Model) ack() tea.Cmd {
 	if a != nil {
 		cluster = a.Cluster
 	}
-	svc, refused := m.writable(cluster)
-	if refused != nil {
+	if _, refused := m.writable(cluster); refused != nil {
 		return refused
 	}
 	if a == nil {
@@ -77,123 +236,57 @@ func (m *Model) ack() tea.Cmd {
 	if a.Ack != nil {
 		return m.setStatus(fmt.Sprintf("%s is already acked by %s", a.Name(), a.Ack.By), false)
 	}
-	ms := alerts.MatchersFor(a, m.deps.Config.Alerts.AckLabels)
-	dur, name := m.deps.Config.Alerts.AckDuration.D(), a.Name()
-	return tea.Batch(m.setStatus("acking "+name+"…", false), m.tracked("acked "+name, ms.String(), func() tea.Msg {
-		ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
-		defer cancel()
-		res, err := svc.Ack(ctx, ms, dur, "")
-		return actionDoneMsg{what: "acked " + name, id: res.SilenceID, err: err}
+	return m.doAck(actionAck{cluster: a.Cluster, name: a.Name(), matchers: alerts.MatchersFor(a, m.deps.Config.Alerts.AckLabels), dur: m.deps.Config.Alerts.AckDuration.D()})
+}
+
+// doAck runs an ack through the same guard as a silence (judged as an
+// ack), asking the confirmations it needs first.
+func (m *Model) doAck(a actionAck) tea.Cmd {
+	svc, refused := m.writable(a.cluster)
+	if refused != nil {
+		return refused
+	}
+	p := m.judge(a.cluster, guard.Request{Kind: guard.KindAck, Matchers: a.matchers, Duration: a.dur, Comment: alerts.AckComment(svc.User, "")})
+	if why := dialog.Stop([]dialog.Preview{p}, false); why != "" {
+		return m.setStatus("not acked "+a.name+": "+why, true)
+	}
+	again := func(rules []string) kit.Action { b := a; b.confirmed = rules; return b }
+	if m.confirmFirst("Ack "+sanitize.Text(a.name)+" anyway?", []dialog.Preview{p}, a.confirmed, again) {
+		return nil
+	}
+	live := m.liveOf(a.cluster)
+	return tea.Batch(m.setStatus("acking "+a.name+"…", false), m.write("acked "+a.name, a.matchers.String(), func(ctx context.Context) actionDoneMsg {
+		res, err := svc.Acknowledge(ctx, actions.AckRequest{Matchers: a.matchers, Duration: a.dur}, actions.Options{Live: live, Confirmed: a.confirmed})
+		return actionDoneMsg{id: res.SilenceID, err: err, ask: "Ack " + sanitize.Text(a.name) + " anyway?", again: func(rules []string) kit.Action {
+			b := a
+			b.confirmed = append(slices.Clone(a.confirmed), rules...)
+			return b
+		}}
 	}))
-}
-
-// selectedSilence is the silence under the cursor and its cluster's write
-// service, or the command that says why it cannot be written.
-func (m *Model) selectedSilence(verb string) (*alerts.Silence, *actions.Service, tea.Cmd) {
-	s := m.silencesPane.Selected()
-	cluster := ""
-	if s != nil {
-		cluster = s.Cluster
-	}
-	svc, refused := m.writable(cluster)
-	if refused != nil {
-		return nil, nil, refused
-	}
-	if s == nil || s.State == "expired" {
-		return nil, nil, m.setStatus("select an active silence to "+verb, true)
-	}
-	return s, svc, nil
-}
-
-func (m *Model) confirmExpire() tea.Cmd {
-	s, _, refused := m.selectedSilence("expire")
-	if refused != nil {
-		return refused
-	}
-	where := ""
-	if m.multi() {
-		where = " in " + s.Cluster
-	}
-	m.overlays.push(&dialog.Confirm{Title: "Expire silence" + where + "?", Body: fmt.Sprintf("%s by %s\n%s", s.ID, s.CreatedBy, s.Comment), OnYes: actionExpire{id: s.ID, cluster: s.Cluster}}, m.now())
-	return nil
-}
-
-type actionExpire struct{ id, cluster string }
-type actionExtend struct {
-	id, cluster string
-	dur         time.Duration
-}
-
-func (m *Model) promptExtend() tea.Cmd {
-	s, _, refused := m.selectedSilence("extend")
-	if refused != nil {
-		return refused
-	}
-	id, cluster := s.ID, s.Cluster
-	m.overlays.push(dialog.NewPrompt("Extend silence "+kit.ShortID(id), "by: ", "1h", "enter extends from its current end · esc cancels", func(v string) (kit.Action, error) {
-		d, err := time.ParseDuration(v)
-		if err != nil || d <= 0 {
-			return nil, fmt.Errorf("use a duration such as 30m or 2h")
-		}
-		return actionExtend{id: id, cluster: cluster, dur: d}, nil
-	}), m.now())
-	return nil
 }
 
 // doAction turns a dialog's action into commands. Writes run as commands
 // with a timeout; their results come back as actionDoneMsg.
 func (m *Model) doAction(a kit.Action) tea.Cmd {
-	run := func(what, target string, f func(ctx context.Context) (string, error)) tea.Cmd {
-		return m.tracked(what, target, func() tea.Msg {
-			ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
-			defer cancel()
-			id, err := f(ctx)
-			return actionDoneMsg{what: what, id: id, err: err}
-		})
-	}
 	switch a := a.(type) {
 	case nil:
 		return nil
 	case kit.ActionClose:
 		m.overlays.pop()
 	case dialog.CreateSilence:
+		return m.createSilence(a)
+	case actionAck:
 		m.overlays.pop()
-		targets := a.Clusters
-		if len(targets) == 0 {
-			targets = []string{m.silenceHome}
-		}
-		cmds := []tea.Cmd{m.setStatus("creating silence…", false)}
-		for _, c := range targets {
-			svc, refused := m.writable(c)
-			if refused != nil {
-				return refused
-			}
-			what := "silenced"
-			if m.multi() {
-				what += " in " + c
-			}
-			cmds = append(cmds, run(what, a.Matchers.String(), func(ctx context.Context) (string, error) {
-				return svc.Silence(ctx, a.Matchers, a.Duration, a.Comment)
-			}))
-		}
-		return tea.Batch(cmds...)
+		return m.doAck(a)
 	case actionExpire:
 		m.overlays.pop()
-		svc, refused := m.writable(a.cluster)
-		if refused != nil {
-			return refused
-		}
-		return run("expired", a.id, func(ctx context.Context) (string, error) { return a.id, svc.Expire(ctx, a.id) })
+		return m.expire(a)
 	case actionExtend:
 		m.overlays.pop()
-		svc, refused := m.writable(a.cluster)
-		if refused != nil {
-			return refused
-		}
-		return run("extended", a.id, func(ctx context.Context) (string, error) {
-			id, _, err := svc.Extend(ctx, a.id, a.dur)
-			return id, err
-		})
+		return m.extend(a)
+	case actionUndo:
+		m.overlays.pop()
+		return m.restore(a)
 	default:
 		m.overlays.pop()
 		for _, in := range m.instances {
@@ -205,15 +298,4 @@ func (m *Model) doAction(a kit.Action) tea.Cmd {
 		}
 	}
 	return nil
-}
-
-func (m *Model) actionDone(msg actionDoneMsg) tea.Cmd {
-	if msg.err != nil {
-		return m.setStatus(msg.what+" failed (journaled): "+msg.err.Error(), true)
-	}
-	text := msg.what
-	if msg.id != "" {
-		text += " · silence " + msg.id
-	}
-	return tea.Batch(m.setStatus(text, false), m.refreshNow())
 }

@@ -168,6 +168,10 @@ func (m *Model) statusBar(now time.Time) string {
 		ctx = fmt.Sprintf("%d clusters", len(m.watched))
 	}
 	parts := []string{st.BarKey.Render(" " + sanitize.Text(ctx)), st.Bar.Render(sanitize.Text(user))}
+	if ro := m.readOnlyText(); ro != "" {
+		parts = append(parts, st.BarErr.Render(ro))
+	}
+	who := len(parts) // context, user, read-only: kept when a message needs the room
 	if m.multi() {
 		for _, n := range m.watched {
 			parts = append(parts, m.clusterHealth(n, now))
@@ -200,7 +204,15 @@ func (m *Model) statusBar(now time.Time) string {
 			right = st.Bar.Render(" ? help · q quit ")
 		}
 	}
+	if m.undo != nil {
+		right = st.BarKey.Render(" "+m.keys.Scope(scopeSilences).Key(actUndo)+" undo ") + right
+	}
 	lw, rw := kit.Width(left), kit.Width(right)
+	if m.status.text != "" && lw+rw+1 > m.width {
+		// a message (a write's answer) wins the room over the health
+		left = strings.Join(parts[:who], sep)
+		lw = kit.Width(left)
+	}
 	if lw+rw+1 > m.width {
 		right = kit.Cut(right, max(0, m.width-lw-1))
 		rw = kit.Width(right)
@@ -209,6 +221,24 @@ func (m *Model) statusBar(now time.Time) string {
 		return kit.Fit(left, m.width)
 	}
 	return left + st.Bar.Render(strings.Repeat(" ", m.width-lw-rw)) + right
+}
+
+// readOnlyText marks the watched clusters whose services refuse every
+// write: "read-only" when all do, "read-only: a, b" when some do.
+func (m *Model) readOnlyText() string {
+	var ro []string
+	for _, n := range m.watched {
+		if svc := m.actionsFor(n); svc != nil && svc.Writable() != nil {
+			ro = append(ro, n)
+		}
+	}
+	switch {
+	case len(ro) == 0:
+		return ""
+	case len(ro) == len(m.watched):
+		return "read-only"
+	}
+	return "read-only: " + sanitize.Text(strings.Join(ro, ", "))
 }
 
 // sourceHealth is one source in the status bar.

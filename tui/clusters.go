@@ -288,7 +288,7 @@ func (m *Model) keepAcksAlive() tea.Cmd {
 	var cmds []tea.Cmd
 	for _, n := range m.watched {
 		svc, s := m.actionsFor(n), m.snaps[n]
-		if svc == nil || s == nil || m.keepBusy[n] || s.AMAlerts == nil || s.AMSilences == nil {
+		if svc == nil || svc.Writable() != nil || s == nil || m.keepBusy[n] || s.AMAlerts == nil || s.AMSilences == nil {
 			continue
 		}
 		if len(alerts.PlanKeepAlive(s.Silences, s.Alerts, svc.User, m.now(), lead, dur)) == 0 {

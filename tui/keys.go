@@ -15,6 +15,7 @@ const (
 	actExtend   = "extend"
 	actCommand  = "command"
 	actPrevious = "previous"
+	actUndo     = "undo"
 )
 
 // The root's views, as key scopes.
@@ -68,6 +69,9 @@ func rootScopes() []kit.Scope {
 		{Name: scopeSilences, Title: "Silences", Bindings: []kit.Binding{
 			{Action: actExpire, Keys: []string{"x"}, Help: "expire silence", Short: "expire"},
 			{Action: actExtend, Keys: []string{"e"}, Help: "extend silence", Short: "extend"},
+			// a root key: it works in every view for a few seconds after
+			// an expire, and the status bar shows it meanwhile
+			{Action: actUndo, Keys: []string{"u"}, Help: "undo the last expire (for a few seconds)"},
 			{Action: kit.Filter, Help: "filter silences", Short: "filter"},
 		}},
 	}

@@ -153,6 +153,10 @@ type Model struct {
 	// silenceHome is the cluster of the alert the silence dialog was
 	// opened on.
 	silenceHome string
+	// undo is the silence just expired that u restores, until the undo
+	// window undoGen opened closes (nil: none).
+	undo    *undoable
+	undoGen int
 
 	tickGen      int
 	refreshEvery time.Duration

@@ -8,6 +8,8 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"oncall/internal/alerts"
+	"oncall/internal/config"
+	"oncall/internal/guard"
 	"oncall/internal/watch"
 	"oncall/tui/tuitest/fixture"
 )
@@ -21,15 +23,32 @@ func TestGoldenViews(t *testing.T) {
 		{"detail", []string{"enter"}},
 		{"silences", []string{"S"}},
 		{"silence-dialog", []string{"s"}},
+		{"silence-dialog-guard", []string{"s"}},
+		{"readonly", []string{"s"}},
 		{"filter", []string{"/", `severity="warning"`, "enter"}},
 		{"help", []string{"?"}},
 	} {
 		fixture.Frames(t, v.name, func(t *testing.T, w, h int, dark bool) string {
 			m := newTestModel(t, w, h, dark, Options{})
 			setActions(m, nil)
-			if v.name == "silence-dialog" {
-				m.opts.ReadOnly = false
+			switch v.name {
+			case "silence-dialog":
 				setActions(m, fakeActions())
+			case "silence-dialog-guard":
+				svc := fakeActions()
+				p, err := guard.New(config.Guard{
+					Matchers: config.MatchersGuard{Mode: "refuse", Required: []string{"cluster"}},
+					Comment:  config.CommentGuard{Pattern: `^[A-Z]+-[0-9]+`},
+				})
+				if err != nil {
+					t.Fatal(err)
+				}
+				svc.Guard = p
+				setActions(m, svc)
+			case "readonly":
+				svc := fakeActions()
+				svc.ReadOnly = "--readonly"
+				setActions(m, svc)
 			}
 			for _, k := range v.keys {
 				if len(k) > 1 && k != "enter" {

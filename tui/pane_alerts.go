@@ -613,10 +613,6 @@ type sevCount struct {
 	n   int
 }
 
-// severityCounts tallies alerts by severity, most severe first. It runs once
-// per data rebuild; the header only renders the result.
-func severityCounts(as []*alerts.Alert) []sevCount { return sortCounts(alerts.Counts(as)) }
-
 // sortCounts orders severity counts most severe first, sanitized.
 func sortCounts(counts map[string]int) []sevCount {
 	out := make([]sevCount, 0, len(counts))

@@ -32,10 +32,17 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, tea.Batch(m.refreshScreens(), m.scheduleTick())
 	case actionDoneMsg:
 		return m, m.actionDone(msg)
+	case undoExpiredMsg:
+		if m.undo != nil && m.undo.gen == msg.gen {
+			m.undo = nil
+		}
 	case keepAliveDoneMsg:
 		m.keepBusy[msg.cluster] = false
-		if len(msg.errs) > 0 {
+		if len(msg.errs) > 0 && !written(msg.errs[0]) {
 			return m, m.setStatus("ack keep-alive failed: "+msg.errs[0].Error(), true)
+		}
+		if len(msg.errs) > 0 {
+			return m, tea.Batch(m.setStatus(fmt.Sprintf("kept %d ack(s) alive — done, but not journaled: %s", len(msg.done), msg.errs[0].Error()), true), m.refreshNow())
 		}
 		if len(msg.done) > 0 {
 			return m, tea.Batch(m.setStatus(fmt.Sprintf("kept %d ack(s) alive", len(msg.done)), false), m.refreshNow())
@@ -167,6 +174,8 @@ func (m *Model) globalKey(msg tea.KeyPressMsg) tea.Cmd {
 		m.view, m.focus = viewAlerts, focusList
 	case k.Is(msg, kit.Tab):
 		m.nextTab()
+	case m.undo != nil && m.keys.Scope(scopeSilences).Is(msg, actUndo):
+		return m.undoKey()
 	case k.Is(msg, actCommand):
 		return m.openCommandLine()
 	case k.Is(msg, actPrevious):

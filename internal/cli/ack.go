@@ -18,13 +18,14 @@ type ack struct {
 }
 
 func (a *App) ackCmd() *cobra.Command {
-	v := &ack{silenceWrite: silenceWrite{App: a}}
+	v := &ack{silenceWrite: silenceWrite{App: a, ack: true}}
 	cmd := &cobra.Command{
-		Use:     "ack",
-		Short:   "Acknowledge alerts: an \"ACK! <user>: <note>\" silence (extended in place if you already acked)",
-		Example: `  oncall ack --matcher 'alertname="APIDown"' --note "looking into it"`,
-		Args:    cobra.NoArgs,
-		RunE:    a.runE(v),
+		Use:   "ack",
+		Short: "Acknowledge alerts: an \"ACK! <user>: <note>\" silence (extended in place if you already acked)",
+		Example: `  oncall ack --matcher 'alertname="APIDown"' --note "looking into it"
+  oncall ack -m 'alertname="APIDown"' --dry-run   # what it would write and match`,
+		Args: cobra.NoArgs,
+		RunE: a.runE(v),
 	}
 	cmd.Flags().StringVarP(&v.note, "note", "n", "", "note added to the ACK! comment")
 	v.flags(cmd, "matcher (repeatable), e.g. 'alertname=\"APIDown\"'",
@@ -33,11 +34,7 @@ func (a *App) ackCmd() *cobra.Command {
 }
 
 func (v *ack) run(ctx context.Context) error {
-	return v.write(ctx, func(ctx context.Context, svc *actions.Service, ms labels.Matchers) (any, string, error) {
-		res, err := svc.Ack(ctx, ms, v.dur, v.note)
-		if err != nil {
-			return nil, "", err
-		}
-		return res, res.SilenceID, nil
+	return v.write(ctx, func(ctx context.Context, svc *actions.Service, ms labels.Matchers, o actions.Options) (actions.Result, error) {
+		return svc.Acknowledge(ctx, actions.AckRequest{Matchers: ms, Duration: v.dur, Note: v.note}, o)
 	})
 }

@@ -181,7 +181,7 @@ path = %q
 	// flapping one and carol expires that, alice acks APIDown.
 	bobSil := as("bob@bastion", "silence", "add", "-m", `alertname="DiskFull"`, "-d", "2h", "-c", "disk cleanup running")
 	daveSil := as("dave@bastion", "silence", "add", "-m", `alertname="Flapping"`, "-d", "1h", "-c", "known flapper")
-	as("carol@bastion", "silence", "expire", daveSil)
+	as("carol@bastion", "silence", "expire", "--force", daveSil) // dave's: needs --force
 	as("alice@bastion", "ack", "-m", `alertname="APIDown"`, "-n", "restarting backend-1")
 	j := &journal.Journal{Path: jpath}
 	note, err := journal.NoteEntry(journal.NoteInput{User: "alice@bastion", Context: "e2e", Text: "rolled back deploy 4512", FollowUp: true})

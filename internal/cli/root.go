@@ -16,7 +16,6 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"oncall/internal/actions"
 	"oncall/internal/config"
 	"oncall/internal/wire"
 	"oncall/sources/alertmanager"
@@ -40,6 +39,7 @@ type App struct {
 	preflags config.Overrides
 	output   string
 	timeout  time.Duration
+	readOnly bool
 
 	cfg *config.Config
 }
@@ -93,6 +93,7 @@ func (a *App) Root() *cobra.Command {
 	pf.StringVar(&a.flags.JaegerGRPC, "jaeger-grpc", "", "Jaeger query gRPC host:port ($ONCALL_JAEGER_GRPC)")
 	pf.StringVar(&a.flags.User, "user", "", "identity for createdBy and acks (default: [identity] user, then $USER@hostname)")
 	pf.DurationVar(&a.timeout, "timeout", 15*time.Second, "timeout for each action")
+	pf.BoolVar(&a.readOnly, "readonly", false, "refuse every write (silence, ack, expire, extend, undo) in every context, before any request is sent")
 	root.AddCommand(
 		a.alertsCmd(), a.silenceCmd(), a.ackCmd(), a.checkCmd(), a.versionCmd(), a.demoCmd(),
 		a.completionCmd(), a.manCmd(),
@@ -171,13 +172,13 @@ func (a *App) alertmanager() (*alertmanager.Client, error) { return withConfig(a
 // prometheus is nil (and no error) when the context has none.
 func (a *App) prometheus() (*prometheus.Client, error) { return withConfig(a, wire.Prometheus) }
 
-func (a *App) actions() (*actions.Service, error) {
-	return withConfig(a, func(cfg *config.Config) (*actions.Service, error) { return wire.Actions(cfg, a.Getenv) })
-}
-
 // wireEnv is what internal/wire needs from this invocation.
 func (a *App) wireEnv() wire.Env {
-	return wire.Env{Getenv: a.Getenv, Timeout: a.timeout, Warn: func(s string) { a.warnf("%s", s) }}
+	e := wire.Env{Getenv: a.Getenv, Timeout: a.timeout, Warn: func(s string) { a.warnf("%s", s) }}
+	if a.readOnly {
+		e.ReadOnly = wire.ReadOnlyFlag
+	}
+	return e
 }
 
 // peekConfig loads the config for flag defaults, before flags are parsed:

@@ -129,23 +129,29 @@ func hasMatchers(s *alerts.Silence, filter labels.Matchers) bool {
 }
 
 // silenceWrite is what silence add and ack share: the matchers and the
-// duration of the silence they write, and the writing.
+// duration of the silence they write, the rails' flags, and the writing.
 type silenceWrite struct {
 	*App
 	matchers []string
 	dur      time.Duration
+	dryRun   bool
+	force    bool
+	ack      bool // prints the ack's comment and end
 }
 
-// flags adds --matcher, --duration (its default from the config) and -o.
+// flags adds --matcher, --duration (its default from the config),
+// --dry-run, --force and -o.
 func (w *silenceWrite) flags(cmd *cobra.Command, matcherHelp string, dur func(*config.Config) time.Duration, durHelp string) {
 	cmd.Flags().StringArrayVarP(&w.matchers, "matcher", "m", nil, matcherHelp)
 	cmd.Flags().DurationVarP(&w.dur, "duration", "d", w.configDuration(dur), durHelp)
+	cmd.Flags().BoolVar(&w.dryRun, "dry-run", false, "print what would be written and what it matches, and what the guard says; write nothing")
+	cmd.Flags().BoolVar(&w.force, "force", false, "confirm what the context's guard asks to confirm (a refusing rule cannot be forced)")
 	w.addOutputFlag(cmd)
 }
 
-// write checks the flags, runs one write through the action service under
-// --timeout and prints its result: the JSON value, or the text line.
-func (w *silenceWrite) write(ctx context.Context, do func(context.Context, *actions.Service, labels.Matchers) (json any, text string, err error)) error {
+// write checks the flags, resolves the contexts to write to and runs the
+// write in each through its action service (see writeEach).
+func (w *silenceWrite) write(ctx context.Context, do func(context.Context, *actions.Service, labels.Matchers, actions.Options) (actions.Result, error)) error {
 	ms, err := parseMatchers("--matcher", w.matchers)
 	if err != nil {
 		return err
@@ -156,7 +162,13 @@ func (w *silenceWrite) write(ctx context.Context, do func(context.Context, *acti
 	if w.dur <= 0 {
 		return fmt.Errorf("--duration must be positive, got %s", w.dur)
 	}
-	return w.act(ctx, func(ctx context.Context, svc *actions.Service) (any, string, error) { return do(ctx, svc, ms) })
+	targets, err := w.writeTargets(true)
+	if err != nil {
+		return err
+	}
+	return w.writeEach(ctx, targets, func(ctx context.Context, svc *actions.Service, o actions.Options) (actions.Result, error) {
+		return do(ctx, svc, ms, o)
+	})
 }
 
 // configDuration is a duration default for a flag from the config, or 15m
@@ -166,20 +178,4 @@ func (a *App) configDuration(get func(*config.Config) time.Duration) time.Durati
 		return get(cfg)
 	}
 	return 15 * time.Minute
-}
-
-// act runs one write through the action service under --timeout and
-// prints its result: the JSON value, or the text line.
-func (a *App) act(ctx context.Context, write func(context.Context, *actions.Service) (json any, text string, err error)) error {
-	svc, err := a.actions()
-	if err != nil {
-		return err
-	}
-	ctx, cancel := a.ctx(ctx)
-	defer cancel()
-	v, text, err := write(ctx, svc)
-	if err != nil {
-		return err
-	}
-	return a.result(v, text)
 }

@@ -20,11 +20,13 @@ type silenceAdd struct {
 func (a *App) silenceAddCmd() *cobra.Command {
 	v := &silenceAdd{silenceWrite: silenceWrite{App: a}}
 	cmd := &cobra.Command{
-		Use:     "add",
-		Short:   "Create a silence",
-		Example: `  oncall silence add --matcher 'alertname="APIDown"' --matcher 'env="prod"' --duration 1h --comment "deploy rollback in progress"`,
-		Args:    cobra.NoArgs,
-		RunE:    a.runE(v),
+		Use:   "add",
+		Short: "Create a silence",
+		Example: `  oncall silence add --matcher 'alertname="APIDown"' --matcher 'env="prod"' --duration 1h --comment "deploy rollback in progress"
+  oncall silence add -m 'alertname="DiskFull"' -c 'OPS-12 disks' --dry-run   # what it would write and match
+  oncall silence add --all-contexts -m 'alertname="APIDown"' -c 'OPS-12'   # once in each watched context`,
+		Args: cobra.NoArgs,
+		RunE: a.runE(v),
 	}
 	cmd.Flags().StringVarP(&v.comment, "comment", "c", "", "why (required)")
 	v.flags(cmd, "matcher, e.g. 'alertname=\"APIDown\"' or 'instance=~\"db-.*\"' (repeatable)",
@@ -33,8 +35,7 @@ func (a *App) silenceAddCmd() *cobra.Command {
 }
 
 func (v *silenceAdd) run(ctx context.Context) error {
-	return v.write(ctx, func(ctx context.Context, svc *actions.Service, ms labels.Matchers) (any, string, error) {
-		id, err := svc.Silence(ctx, ms, v.dur, v.comment)
-		return map[string]string{"id": id}, id, err
+	return v.write(ctx, func(ctx context.Context, svc *actions.Service, ms labels.Matchers, o actions.Options) (actions.Result, error) {
+		return svc.CreateSilence(ctx, actions.SilenceRequest{Matchers: ms, Duration: v.dur, Comment: v.comment}, o)
 	})
 }

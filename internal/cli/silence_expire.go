@@ -2,9 +2,13 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"time"
 
 	"github.com/spf13/cobra"
+
+	"oncall/internal/actions"
 )
 
 // silenceExpire is `oncall silence expire ID...`: each silence under its
@@ -12,6 +16,33 @@ import (
 type silenceExpire struct {
 	*App
 	ids []string
+	silenceRef
+}
+
+// silenceRef is what expire and extend share: --force, and --updated-at,
+// the version of the silence the operator looked at.
+type silenceRef struct {
+	force     bool
+	updatedAt string
+}
+
+func (r *silenceRef) refFlags(cmd *cobra.Command, force string) {
+	cmd.Flags().BoolVar(&r.force, "force", false, force)
+	cmd.Flags().StringVar(&r.updatedAt, "updated-at", "", "the silence's updatedAt as `silence ls -o json` printed it (RFC 3339): stop, writing nothing, if it changed since")
+}
+
+// ref is the silence id as of --updated-at (zero: no conflict check).
+func (r *silenceRef) ref(id string) (actions.SilenceRef, error) {
+	out := actions.SilenceRef{ID: id}
+	if r.updatedAt == "" {
+		return out, nil
+	}
+	t, err := time.Parse(time.RFC3339Nano, r.updatedAt)
+	if err != nil {
+		return out, fmt.Errorf("--updated-at %q: use RFC 3339, as `silence ls -o json` prints updatedAt", r.updatedAt)
+	}
+	out.UpdatedAt = t
+	return out, nil
 }
 
 func (a *App) silenceExpireCmd() *cobra.Command {
@@ -19,30 +50,54 @@ func (a *App) silenceExpireCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:     "expire ID...",
 		Aliases: []string{"rm"},
-		Short:   "Expire silences",
-		Args:    cobra.MinimumNArgs(1),
+		Short:   "Expire silences (someone else's only with --force)",
+		Example: `  oncall silence expire 0b9ff3a5-a86e-4d07-a2a3-55f29a5ff2a3
+  oncall silence expire --force ID                       # a silence someone else created
+  oncall silence expire --updated-at 2024-05-01T10:00:00.123Z ID   # only if unchanged since`,
+		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			v.ids = args
 			return a.exec(cmd, v)
 		},
 	}
+	v.refFlags(cmd, "expire silences created by someone else")
 	a.addOutputFlag(cmd)
 	return cmd
 }
 
 func (v *silenceExpire) run(ctx context.Context) error {
-	svc, err := v.actions()
+	if v.updatedAt != "" && len(v.ids) > 1 {
+		return errors.New("--updated-at is one silence's version: give one ID with it")
+	}
+	targets, err := v.writeTargets(false)
 	if err != nil {
 		return err
 	}
+	svc := targets[0].svc
 	var failed int
 	var results []map[string]string
 	for _, id := range v.ids {
-		cctx, cancel := v.ctx(ctx)
-		err := svc.Expire(cctx, id)
-		cancel()
 		r := map[string]string{"id": id, "result": "expired"}
+		ref, err := v.ref(id)
+		if err == nil {
+			cctx, cancel := v.ctx(ctx)
+			var res actions.Result
+			res, err = svc.ExpireSilence(cctx, ref, actions.Options{Force: v.force})
+			cancel()
+			if res.Guard != "" {
+				r["guard"] = res.Guard
+			}
+			if res.Previous != nil {
+				r["createdBy"] = res.Previous.CreatedBy
+			}
+			if res.JournalErr != nil {
+				r["journal"] = v.scrub(res.JournalErr.Error())
+				v.notef("%s", res.JournalErr)
+				err = nil
+			}
+		}
 		if err != nil {
+			err = railError(err, v.force, "expire", "silence "+id)
 			failed++
 			r["result"], r["error"] = "error", v.scrub(err.Error())
 			v.notef("%s", err)
@@ -62,6 +117,11 @@ func (v *silenceExpire) run(ctx context.Context) error {
 	}
 	if failed > 0 {
 		return exitError{code: 1, err: fmt.Errorf("%d of %d silences not expired", failed, len(v.ids))}
+	}
+	for _, r := range results {
+		if r["journal"] != "" {
+			return exitError{code: 1, err: errors.New("expired, but not journaled")}
+		}
 	}
 	return nil
 }

@@ -14,6 +14,7 @@ type silenceExtend struct {
 	*App
 	id  string
 	dur time.Duration
+	silenceRef
 }
 
 func (a *App) silenceExtendCmd() *cobra.Command {
@@ -28,13 +29,29 @@ func (a *App) silenceExtendCmd() *cobra.Command {
 		},
 	}
 	cmd.Flags().DurationVarP(&v.dur, "duration", "d", time.Hour, "how much longer")
+	v.refFlags(cmd, "confirm what the context's guard asks to confirm (a longer silence than its duration rule allows)")
 	a.addOutputFlag(cmd)
 	return cmd
 }
 
 func (v *silenceExtend) run(ctx context.Context) error {
-	return v.act(ctx, func(ctx context.Context, svc *actions.Service) (any, string, error) {
-		id, end, err := svc.Extend(ctx, v.id, v.dur)
-		return map[string]any{"id": id, "endsAt": end.UTC()}, id + " ends " + end.Local().Format(time.RFC3339), err
-	})
+	ref, err := v.ref(v.id)
+	if err != nil {
+		return err
+	}
+	targets, err := v.writeTargets(false)
+	if err != nil {
+		return err
+	}
+	ctx, cancel := v.ctx(ctx)
+	defer cancel()
+	res, err := targets[0].svc.ExtendSilence(ctx, ref, v.dur, actions.Options{Force: v.force})
+	if err != nil && res.JournalErr == nil {
+		return railError(err, v.force, "extend", "silence "+v.id)
+	}
+	if perr := v.result(map[string]any{"id": res.SilenceID, "endsAt": res.EndsAt.UTC(), "guard": res.Guard},
+		res.SilenceID+" ends "+res.EndsAt.Local().Format(time.RFC3339)); perr != nil {
+		return perr
+	}
+	return err
 }

@@ -79,7 +79,14 @@ func (j *Journal) Read(since time.Time) (ReadResult, error) {
 	if err := syscall.Flock(int(active.Fd()), syscall.LOCK_SH); err == nil {
 		defer syscall.Flock(int(active.Fd()), syscall.LOCK_UN) //nolint:errcheck
 	}
-	if err := readFrom(active, filepath.Base(j.Path), since, &res); err != nil {
+	// Read what the file holds now, never more: a device given as the
+	// journal (/dev/full, /dev/zero) would otherwise be read forever, with
+	// the lock held against every append.
+	size := int64(0)
+	if st, err := active.Stat(); err == nil && st.Mode().IsRegular() {
+		size = st.Size()
+	}
+	if err := readFrom(io.LimitReader(active, size), filepath.Base(j.Path), since, &res); err != nil {
 		return res, err
 	}
 	return res, nil

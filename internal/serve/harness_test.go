@@ -50,6 +50,9 @@ type harnessOpts struct {
 	maxSessions int
 	idle        time.Duration
 	notice      time.Duration
+	// am is the Alertmanager the sessions use instead of the simulated
+	// one (a real one, behind a counting proxy).
+	am string
 }
 
 func newSigner(t *testing.T) gossh.Signer {
@@ -83,7 +86,11 @@ func startHarness(t *testing.T, o harnessOpts) *harness {
 	if err := os.WriteFile(ak, []byte(authorizedLine(h.alice, "alice@laptop")+authorizedLine(h.bob, "bob")), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	am, err := alertmanager.New(alertmanager.Config{URLs: []string{b.Alertmanager.URL()}})
+	amURL := b.Alertmanager.URL()
+	if o.am != "" {
+		amURL = o.am
+	}
+	am, err := alertmanager.New(alertmanager.Config{URLs: []string{amURL}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -82,12 +82,14 @@ func TestViewerCannotSilence(t *testing.T) {
 	h := startHarness(t, harnessOpts{})
 	x := h.open("bob", h.bob, termOpts{w: 160, h: 48})
 	s := x.waitScreen("the alerts", hasAlerts)
-	if !strings.Contains(s, "(viewer)") {
-		t.Fatalf("status bar does not show the viewer role:\n%s", s)
+	if !strings.Contains(s, "(viewer) │ read-only │") {
+		t.Fatalf("status bar does not show the viewer role and read-only:\n%s", s)
 	}
 	before := len(h.backend.Alertmanager.Silences())
 	x.keys("s")
-	s = x.waitScreen("the refusal", func(s string) bool { return strings.Contains(s, "read-only session (viewer)") })
+	s = x.waitScreen("the refusal", func(s string) bool {
+		return strings.Contains(s, "read-only: context demo is read-only (")
+	})
 	if strings.Contains(s, "Silence") && strings.Contains(s, "enter") && strings.Contains(s, "esc") {
 		t.Fatalf("a silence dialog opened for a viewer:\n%s", s)
 	}

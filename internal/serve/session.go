@@ -1,6 +1,7 @@
 package serve
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"sort"
@@ -14,6 +15,7 @@ import (
 	"charm.land/wish/v2/bubbletea"
 	gossh "golang.org/x/crypto/ssh"
 
+	"oncall/internal/actions"
 	"oncall/internal/sanitize"
 	"oncall/tui"
 )
@@ -116,10 +118,12 @@ func (s *Server) program(sess ssh.Session) *tea.Program {
 	}
 	opts := tui.Options{Role: string(ss.id.Role), OnAction: ss.onAction, BackgroundWait: backgroundWait}
 	if ss.id.Role != RoleResponder {
-		// Refused by the UI and, without a service, impossible here too.
-		opts.ReadOnly, deps.Actions = true, nil
+		// The UI says so, and every action service refuses the writes
+		// itself, whatever the deps builder handed over.
+		opts.ReadOnly = true
+		deps.Actions = readOnly(deps.Actions)
 		for _, c := range deps.Clusters {
-			c.Actions = nil
+			c.Actions = readOnly(c.Actions)
 		}
 	}
 	if s.cfg.Options != nil {
@@ -148,6 +152,22 @@ func (s *Server) program(sess ssh.Session) *tea.Program {
 	return p
 }
 
+// viewerReason is why a viewer's writes are refused.
+const viewerReason = "viewer"
+
+// readOnly is a copy of svc that refuses every write as a viewer's (nil
+// stays nil). A service already read-only keeps its reason.
+func readOnly(svc *actions.Service) *actions.Service {
+	if svc == nil {
+		return nil
+	}
+	c := *svc
+	if c.ReadOnly == "" {
+		c.ReadOnly = viewerReason
+	}
+	return &c
+}
+
 // onAction logs every write of the session and counts the ones in flight.
 func (ss *session) onAction(ev tui.ActionEvent) {
 	key := strings.TrimSpace(ev.What + " " + ev.Target)
@@ -162,9 +182,12 @@ func (ss *session) onAction(ev tui.ActionEvent) {
 	ss.mu.Unlock()
 	log := ss.srv.log
 	args := []any{"session", ss.num, "identity", ss.id.Name(), "action", ev.What, "target", sanitize.Truncate(ev.Target, 200)}
+	var je *actions.JournalError
 	switch {
 	case !ev.Done:
 		log.Info("action start", args...)
+	case errors.As(ev.Err, &je) && je.Done != "":
+		log.Warn("action done", append(args, "result", "ok", "journal", "failed", "silence", ev.ID, "err", ss.srv.scrub(sanitize.Line(ev.Err.Error())))...)
 	case ev.Err != nil:
 		log.Warn("action done", append(args, "result", "error", "err", ss.srv.scrub(sanitize.Line(ev.Err.Error())))...)
 	default:

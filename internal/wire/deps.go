@@ -28,7 +28,16 @@ type Env struct {
 	Warn func(string)
 	// Timeout bounds each request of the screens that take one (traces).
 	Timeout time.Duration
+	// ReadOnly, when set, refuses every write of every context and says
+	// why ("--readonly"); a context's own readonly applies regardless.
+	ReadOnly string
 }
+
+// ReadOnlyFlag is Env.ReadOnly for the --readonly flag.
+const ReadOnlyFlag = "--readonly"
+
+// viewerReadOnly is why an SSH viewer's writes are refused.
+const viewerReadOnly = "viewer"
 
 func (e Env) warn(cfg *config.Config, what string, err error) {
 	if e.Warn != nil {
@@ -133,19 +142,25 @@ func contextClients(cfg *config.Config, env Env) (clients, error) {
 }
 
 // deps is one session's dependencies: cfg (already under the session's
-// identity), every context as a cluster with its screens and, when it may
-// write, its action service, and the session's own screens.
-func (f *fleet) deps(cfg *config.Config, env Env, write bool, hub *watch.Hub) tui.Deps {
+// identity), every context as a cluster with its screens and, when it has
+// an Alertmanager, its action service with the context's rails, and the
+// session's own screens. readOnly ("--readonly", "viewer") makes every
+// service refuse every write.
+func (f *fleet) deps(cfg *config.Config, env Env, readOnly string, hub *watch.Hub) (tui.Deps, error) {
 	d := tui.Deps{Config: cfg, Watch: f.watch, Hub: hub, Entries: SessionEntries(cfg, env)}
 	for _, c := range f.ctxs {
 		cc := ForContext(cfg, c.name)
 		cl := &tui.Cluster{Name: c.name, AM: c.am, Prom: c.prom, Ruler: c.ruler, Entries: ClusterEntries(cc, env)}
-		if write && c.am != nil {
-			cl.Actions = newActions(cc, c.am, f.j, cfg.Identity.User)
+		if c.am != nil {
+			svc, err := newActions(cc, c.am, f.j, cfg.Identity.User, readOnly)
+			if err != nil {
+				return tui.Deps{}, err
+			}
+			cl.Actions = svc
 		}
 		d.Clusters = append(d.Clusters, cl)
 	}
-	return d
+	return d, nil
 }
 
 // Local builds the dependencies of the screen on this terminal: the
@@ -156,15 +171,16 @@ func Local(cfg *config.Config, env Env) (tui.Deps, error) {
 	if err != nil {
 		return tui.Deps{}, err
 	}
-	return f.deps(cfg, env, true, nil), nil
+	return f.deps(cfg, env, env.ReadOnly, nil)
 }
 
 // Sessions builds the clients once (they are safe for concurrent use and
 // only read) and one hub that polls for every session, and returns the
 // builder of each SSH session's dependencies: a copy of the config under
-// the session's identity, its own screens and, for responders only, its
-// own action services. Fifty sessions watching the same clusters make one
-// fetch per source per refresh interval.
+// the session's identity, its own screens and its own action services: a
+// viewer's refuse every write (read-only "viewer"), as do everyone's under
+// env.ReadOnly. Fifty sessions watching the same
+// clusters make one fetch per source per refresh interval.
 func Sessions(cfg *config.Config, env Env) (serve.DepsFunc, *watch.Hub, error) {
 	f, err := build(cfg, env)
 	if err != nil {
@@ -177,7 +193,11 @@ func Sessions(cfg *config.Config, env Env) (serve.DepsFunc, *watch.Hub, error) {
 		defer mu.Unlock()
 		c := *cfg
 		c.Identity.User = id.Name()
-		return f.deps(&c, env, id.Role == serve.RoleResponder, hub), nil
+		readOnly := env.ReadOnly
+		if readOnly == "" && id.Role != serve.RoleResponder {
+			readOnly = viewerReadOnly
+		}
+		return f.deps(&c, env, readOnly, hub)
 	}, hub, nil
 }
 

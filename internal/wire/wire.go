@@ -125,21 +125,30 @@ func Journal(cfg *config.Config, getenv func(string) string) (*journal.Journal, 
 }
 
 // Actions builds the write service of the current context: its
-// Alertmanager, the journal, the config's identity.
-func Actions(cfg *config.Config, getenv func(string) string) (*actions.Service, error) {
+// Alertmanager, the journal, the config's identity, and the context's
+// rails (its guard, its readonly, and env.ReadOnly).
+func Actions(cfg *config.Config, env Env) (*actions.Service, error) {
 	am, err := Alertmanager(cfg)
 	if err != nil {
 		return nil, err
 	}
-	j, err := Journal(cfg, getenv)
+	j, err := Journal(cfg, env.Getenv)
 	if err != nil {
 		return nil, err
 	}
-	return newActions(cfg, am, j, cfg.Identity.User), nil
+	return newActions(cfg, am, j, cfg.Identity.User, env.ReadOnly)
 }
 
-func newActions(cfg *config.Config, am *alertmanager.Client, j *journal.Journal, user string) *actions.Service {
-	return &actions.Service{AM: am, Journal: j, User: user, Context: cfg.CurrentContext}
+// newActions is the one place a write service is built: every way in (the
+// CLI, the local screen, each SSH session) gets the rails of cfg's current
+// context from here. readOnly, when set, says why every write is refused
+// whatever the context says ("--readonly", "viewer").
+func newActions(cfg *config.Config, am *alertmanager.Client, j *journal.Journal, user, readOnly string) (*actions.Service, error) {
+	svc := &actions.Service{AM: am, Journal: j, User: user, Context: cfg.CurrentContext, ReadOnly: readOnly}
+	if err := svc.ApplyContext(cfg.Contexts[cfg.CurrentContext]); err != nil {
+		return nil, err
+	}
+	return svc, nil
 }
 
 // Webhook is $ONCALL_HANDOFF_WEBHOOK, else [shift] webhook ("" for none).

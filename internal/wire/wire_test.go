@@ -122,8 +122,9 @@ func TestLocalNeedsAlertmanagerOrPrometheus(t *testing.T) {
 	}
 }
 
-// Each SSH session gets the config under its own identity; only a
-// responder gets an action service, and it writes under that identity.
+// Each SSH session gets the config under its own identity and its own
+// action service, which writes under that identity; a viewer's refuses
+// every write itself.
 func TestSessionsHaveTheirOwnIdentity(t *testing.T) {
 	cfg := world(t)
 	build, hub, err := wire.Sessions(cfg, env(nil))
@@ -145,8 +146,18 @@ func TestSessionsHaveTheirOwnIdentity(t *testing.T) {
 	if r.Actions == nil || r.Actions.User != bob.Name() || rd.Config.Identity.User != bob.Name() {
 		t.Errorf("responder: actions %+v, user %q", r.Actions, rd.Config.Identity.User)
 	}
-	if v.Actions != nil || vd.Config.Identity.User != carol.Name() {
-		t.Errorf("viewer: actions %+v, user %q", v.Actions, vd.Config.Identity.User)
+	if v.Actions == nil || v.Actions.User != carol.Name() || vd.Config.Identity.User != carol.Name() {
+		t.Fatalf("viewer: actions %+v, user %q", v.Actions, vd.Config.Identity.User)
+	}
+	if r.Actions.Writable() != nil || v.Actions.Writable() == nil || v.Actions.Writable().Error() != "read-only: context prod is read-only (viewer)" {
+		t.Errorf("responder writable: %v; viewer writable: %v", r.Actions.Writable(), v.Actions.Writable())
+	}
+	ms, err := alerts.ParseMatchers(`alertname="APIDown"`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := v.Actions.Silence(context.Background(), ms, time.Hour, "viewer"); err == nil || !strings.HasPrefix(err.Error(), "read-only: ") {
+		t.Errorf("a viewer's silence: %v", err)
 	}
 	if cfg.Identity.User != "alice" || r.AM != v.AM || r.Prom != v.Prom || rd.Hub != hub || vd.Hub != hub {
 		t.Errorf("the shared config changed (%q), or the clients or the hub are not shared", cfg.Identity.User)

@@ -15,13 +15,22 @@ import (
 type Confirm struct {
 	Title, Body string
 	OnYes       kit.Action
+	// Explicit takes only y for yes, not enter: the second confirmation a
+	// guard rule or someone else's silence asks for is typed on purpose,
+	// never by the enter that submitted the first dialog.
+	Explicit bool
 }
 
-// HandleKey implements kit.Dialog: y or enter confirms, n or esc cancels.
+// HandleKey implements kit.Dialog: y (or enter, unless Explicit) confirms,
+// n or esc cancels.
 func (d *Confirm) HandleKey(msg tea.KeyPressMsg) (kit.Action, tea.Cmd) {
 	switch msg.String() {
-	case "y", "Y", "enter":
+	case "y", "Y":
 		return d.OnYes, nil
+	case "enter":
+		if !d.Explicit {
+			return d.OnYes, nil
+		}
 	case "n", "N", "esc", "q":
 		return kit.ActionClose{}, nil
 	}
@@ -31,8 +40,34 @@ func (d *Confirm) HandleKey(msg tea.KeyPressMsg) (kit.Action, tea.Cmd) {
 // View implements kit.Dialog.
 func (d *Confirm) View(w, h int, st *kit.Styles) string {
 	bw := min(w-4, 70)
+	hint := "y/enter: yes · n/esc: no"
+	if d.Explicit {
+		hint = "y: yes · n/esc: no"
+	}
 	return st.Dialog.Width(bw).Render(lipgloss.JoinVertical(lipgloss.Left,
-		st.DialogTitle.Render(d.Title), "", sanitize.Block(d.Body), "", st.Muted.Render("y/enter: yes · n/esc: no")))
+		st.DialogTitle.Render(d.Title), "", sanitize.Block(d.Body), "", st.Muted.Render(hint)))
+}
+
+// Notice tells something that needs no answer (a write stopped because
+// the silence changed meanwhile); enter, esc or q closes it.
+type Notice struct {
+	Title, Body string
+}
+
+// HandleKey implements kit.Dialog.
+func (d *Notice) HandleKey(msg tea.KeyPressMsg) (kit.Action, tea.Cmd) {
+	switch msg.String() {
+	case "enter", "esc", "q", "y", "n":
+		return kit.ActionClose{}, nil
+	}
+	return nil, nil
+}
+
+// View implements kit.Dialog.
+func (d *Notice) View(w, h int, st *kit.Styles) string {
+	bw := min(w-4, 80)
+	return st.Dialog.Width(bw).Render(lipgloss.JoinVertical(lipgloss.Left,
+		st.DialogTitle.Render(d.Title), "", sanitize.Block(d.Body), "", st.Muted.Render("enter/esc: close")))
 }
 
 // Prompt asks for one value; Submit turns it into an action or an

@@ -14,6 +14,7 @@ import (
 	"github.com/prometheus/common/model"
 
 	"oncall/internal/alerts"
+	"oncall/internal/guard"
 	"oncall/internal/sanitize"
 	"oncall/tui/kit"
 )
@@ -25,6 +26,9 @@ type CreateSilence struct {
 	Duration time.Duration
 	Comment  string
 	Clusters []string
+	// Confirmed are the guard rules the operator confirmed in a second
+	// dialog (none from the silence dialog itself).
+	Confirmed []string
 }
 
 // SilencePresets are the duration presets; the first is the default.
@@ -46,6 +50,11 @@ type Silence struct {
 	clusters []string
 	target   int            // index into targets()
 	per      map[string]int // matches per cluster
+
+	// judge previews the write in each target cluster (nil: no preview);
+	// previews are its answers for the current text and target.
+	judge    Judge
+	previews []Preview
 }
 
 // NewSilence prefills matchers from the alert's labels.
@@ -112,12 +121,47 @@ func matcherText(m *labels.Matcher) (string, bool) {
 	return fmt.Sprintf(`%s%s"%s"`, m.Name, op, esc), true
 }
 
+// WithGuard previews, as the text changes, what the guard of each target
+// cluster says of the silence against that cluster's live alerts (home is
+// the cluster the dialog writes to when only one is watched). A refusal,
+// or a cluster that takes no write, blocks the submit.
+func (d *Silence) WithGuard(home string, judge Judge) *Silence {
+	if d.home == "" {
+		d.home = home
+	}
+	d.judge = judge
+	d.rejudge()
+	return d
+}
+
+// rejudge asks the judge about the current text in each target cluster.
+func (d *Silence) rejudge() {
+	d.previews = nil
+	if d.judge == nil {
+		return
+	}
+	ms, err := alerts.ParseMatchers(d.fields[0].Value())
+	if err != nil || len(ms) == 0 {
+		return
+	}
+	dur, _ := model.ParseDuration(strings.TrimSpace(d.fields[1].Value()))
+	r := guard.Request{Kind: guard.KindSilence, Matchers: ms, Duration: time.Duration(dur), Comment: strings.TrimSpace(d.fields[2].Value())}
+	for _, c := range d.targets()[d.target] {
+		d.previews = append(d.previews, d.judge(c, r))
+	}
+}
+
+// Previews are the guard's answers for the current text, one per target
+// cluster.
+func (d *Silence) Previews() []Preview { return d.previews }
+
 // WithClusters makes the dialog write to home, the cluster of the alert
 // it was opened on, or (ctrl+t) to another watched cluster or to all of
 // them; it counts the matches in each.
 func (d *Silence) WithClusters(home string, clusters []string) *Silence {
 	d.home, d.clusters = home, clusters
 	d.recount()
+	d.rejudge()
 	return d
 }
 
@@ -168,11 +212,13 @@ func (d *Silence) HandleKey(msg tea.KeyPressMsg) (kit.Action, tea.Cmd) {
 	case "ctrl+p", "ctrl+n":
 		if d.focus == 1 {
 			d.cyclePreset(msg.String() == "ctrl+n")
+			d.rejudge()
 			return nil, nil
 		}
 	case "ctrl+t":
 		if len(d.clusters) > 1 {
 			d.target = (d.target + 1) % len(d.targets())
+			d.rejudge()
 			return nil, nil
 		}
 	case "enter":
@@ -186,6 +232,7 @@ func (d *Silence) HandleKey(msg tea.KeyPressMsg) (kit.Action, tea.Cmd) {
 	if d.focus == 0 {
 		d.recount()
 	}
+	d.rejudge()
 	d.err = ""
 	return nil, cmd
 }
@@ -227,6 +274,11 @@ func (d *Silence) submit() (kit.Action, tea.Cmd) {
 		d.err = err.Error()
 		return nil, d.setFocus(0)
 	}
+	d.rejudge()
+	if why := Stop(d.previews, len(d.clusters) > 1); why != "" {
+		d.err = why
+		return nil, nil
+	}
 	out := CreateSilence{Matchers: ms, Duration: time.Duration(dur), Comment: comment}
 	if len(d.clusters) > 1 {
 		out.Clusters = d.targets()[d.target]
@@ -246,14 +298,19 @@ func (d *Silence) View(w, h int, st *kit.Styles) string {
 	switch {
 	case d.parseOK && len(d.clusters) > 1:
 		lines = append(lines, d.clusterLines(st)...)
+	case d.parseOK && len(d.previews) == 1 && d.previews[0].Verdict.Matched != nil:
+		// the preview names what it matches
 	case d.parseOK:
 		lines = append(lines, st.Accent.Render(fmt.Sprintf("matches %d current alert%s", d.count, kit.Plural(d.count))))
 	default:
 		lines = append(lines, st.Error.Render("matchers do not parse"))
 	}
+	if d.parseOK {
+		lines = append(lines, previewLines(d.previews, len(d.clusters) > 1, bw-4, st)...)
+	}
 	lines = append(lines, st.Muted.Render("presets (ctrl+n/ctrl+p on duration): "+strings.Join(SilencePresets(), " · ")))
 	if d.err != "" {
-		lines = append(lines, st.Error.Render(d.err))
+		lines = append(lines, st.Error.Render(sanitize.Text(d.err)))
 	}
 	lines = append(lines, st.Muted.Render("tab next field · enter on comment confirms · esc cancels"))
 	return st.Dialog.Width(bw).Render(lipgloss.JoinVertical(lipgloss.Left, lines...))
