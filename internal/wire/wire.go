@@ -73,7 +73,7 @@ func Loki(cfg *config.Config) (*loki.Client, error) {
 	if strings.TrimSpace(l.URL) == "" {
 		return nil, fmt.Errorf("no Loki configured for context %q: set --loki-url, $ONCALL_LOKI_URL or [contexts.%s.loki] url", cfg.CurrentContext, cfg.CurrentContext)
 	}
-	return loki.New(loki.Config{URL: l.URL, Tenant: l.Tenant, Client: l.ClientConfig})
+	return loki.New(loki.Config{URL: l.URL, Tenant: l.Tenant, Context: cfg.CurrentContext, Client: l.ClientConfig})
 }
 
 // HasJaeger reports whether the current context configures a Jaeger.
