@@ -20,7 +20,7 @@ const maxPoints = 11000
 func metricStep(start, end time.Time, step time.Duration) time.Duration {
 	span := end.Sub(start)
 	if step <= 0 {
-		step = max(time.Second, (span/250).Truncate(time.Second))
+		step = max(time.Second, (span / 250).Truncate(time.Second))
 	}
 	floor := (span + maxPoints - 1) / maxPoints
 	floor = (floor + time.Second - 1).Truncate(time.Second) // whole seconds, as Loki's default
