@@ -46,20 +46,20 @@ func (loadedMsg) Screen() string { return Name }
 // loadSpec is everything one load needs, copied out of the screen so the
 // command touches nothing the update loop owns.
 type loadSpec struct {
-	seq                          int
-	c                            *loki.Client
-	b                            *logview.Builder
-	planner                      *logview.Planner
-	tmpl                         *logview.SelectorTemplate
-	alert                        *alerts.Alert
-	labels                       map[string]string
-	selector                     string // resolved before ("": resolve it)
-	logAlert, whole, errorsOnly  bool
-	start, end, now              time.Time
-	max                          int
-	timeout                      time.Duration
-	clock                        func() time.Time
-	wholeKey                     string
+	seq                         int
+	c                           *loki.Client
+	b                           *logview.Builder
+	planner                     *logview.Planner
+	tmpl                        *logview.SelectorTemplate
+	alert                       *alerts.Alert
+	labels                      map[string]string
+	selector                    string // resolved before ("": resolve it)
+	logAlert, whole, errorsOnly bool
+	start, end, now             time.Time
+	max                         int
+	timeout                     time.Duration
+	clock                       func() time.Time
+	wholeKey                    string
 }
 
 // reload fetches the window again: for a log-based alert the lines that
