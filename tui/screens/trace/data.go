@@ -190,4 +190,3 @@ func summary(wf *waterfall.Waterfall) string {
 	s := fmt.Sprintf("%d spans · %d services · %s", len(wf.Rows), len(wf.Services), waterfall.FormatDuration(wf.Duration))
 	return s
 }
-

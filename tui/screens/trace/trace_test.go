@@ -396,7 +396,7 @@ func TestTraceLogLinesAreReadable(t *testing.T) {
 	for in, want := range map[string]string{
 		`{"ts":"2026-11-26T03:26:05Z","level":"error","msg":"request failed","status":500,"error":"pool timeout","trace_id":"ab","span_id":"cd"}`: `request failed error="pool timeout" status=500`,
 		`{"message":"canceling statement","error_severity":"ERROR","nested":{"a":[1,2]}}`:                                                         `canceling statement error_severity=ERROR nested={"a":[1,2]}`,
-		`level=warn msg="slow query" duration_ms=1800 traceID=ab`: `slow query duration_ms=1800`,
+		`level=warn msg="slow query" duration_ms=1800 traceID=ab`:                                                                                 `slow query duration_ms=1800`,
 		`plain text line`:   `plain text line`,
 		`{"broken": `:       `{"broken": `,
 		`{"a":1} trailing}`: `{"a":1} trailing}`,
