@@ -1,8 +1,8 @@
 package runbook
 
 import (
-	"errors"
 	"context"
+	"errors"
 	"fmt"
 	"math"
 	"strings"
