@@ -24,7 +24,7 @@ func (a *App) alertsCmd() *cobra.Command {
 	v := &alertsVerb{App: a}
 	cmd := &cobra.Command{
 		Use:   "alerts",
-		Short: "List alerts (Alertmanager, plus pending alerts from Prometheus)",
+		Short: "List alerts (Alertmanager, plus pending alerts and rules from Prometheus and Loki's ruler)",
 		Example: `  oncall alerts
   oncall alerts --filter 'severity="critical"' --filter 'service=~"api.*"' -o json`,
 		Args: cobra.NoArgs,
@@ -55,7 +55,7 @@ func (v *alertsVerb) run(ctx context.Context) error {
 	}
 	ctx, cancel := v.ctx(ctx)
 	defer cancel()
-	st, err := fetch(ctx, am, prom, matchers)
+	st, err := fetch(ctx, am, prom, v.ruler(""), matchers)
 	if err != nil {
 		return err
 	}

@@ -20,6 +20,7 @@ import (
 	"oncall/internal/config"
 	"oncall/internal/wire"
 	"oncall/sources/alertmanager"
+	"oncall/sources/loki"
 	"oncall/sources/prometheus"
 )
 
@@ -170,6 +171,31 @@ func (a *App) alertmanager() (*alertmanager.Client, error) { return withConfig(a
 
 // prometheus is nil (and no error) when the context has none.
 func (a *App) prometheus() (*prometheus.Client, error) { return withConfig(a, wire.Prometheus) }
+
+// ruler is the context's Loki ruler (log-based alerts and their rules):
+// nil, and no error, when the context has no Loki or [loki] ruler is off.
+// A ruler that cannot be built is a warning: the alerts are shown without
+// it. tenant overrides the context's ("": keep it).
+func (a *App) ruler(tenant string) *loki.Ruler {
+	cfg, err := a.Config()
+	if err != nil {
+		return nil
+	}
+	cur, err := cfg.Current()
+	if err != nil || !cur.Loki.RulerOn() {
+		return nil
+	}
+	lc, err := wire.LokiAs(cfg, tenant)
+	var r *loki.Ruler
+	if err == nil {
+		r, err = lc.Ruler()
+	}
+	if err != nil {
+		a.warnf("log-based alerts left out: %s", err)
+		return nil
+	}
+	return r
+}
 
 func (a *App) actions() (*actions.Service, error) {
 	return withConfig(a, func(cfg *config.Config) (*actions.Service, error) { return wire.Actions(cfg, a.Getenv) })

@@ -67,7 +67,7 @@ func (v *silenceLs) run(ctx context.Context) error {
 	}
 	ctx, cancel := v.ctx(ctx)
 	defer cancel()
-	st, err := fetch(ctx, am, nil, nil)
+	st, err := fetch(ctx, am, nil, nil, nil)
 	if err != nil {
 		return err
 	}

@@ -216,6 +216,18 @@ func (s *Screen) State() State {
 	return st
 }
 
+// Lines are the raw lines held, oldest first (gap markers left out), for
+// tests and tools.
+func (s *Screen) Lines() []string {
+	out := make([]string, 0, s.buf.Len())
+	for i := 0; i < s.buf.Len(); i++ {
+		if r := s.buf.At(i); r.Gap == nil {
+			out = append(out, r.Line)
+		}
+	}
+	return out
+}
+
 // cursor is the row under the cursor (0 when empty).
 func (s *Screen) cursor() int { return s.list.Cursor() }
 
