@@ -19,14 +19,15 @@ import (
 // DetailPane shows one alert: labels, annotations, links, rule, silences
 // and inhibitions. Its lines are built when the alert or data change.
 type DetailPane struct {
-	keys    *kit.Keymap
+	keys   *kit.Keymap
+	alert  *alerts.Alert
+	raw    []string // built lines, unwrapped
+	lines  []string // wrapped to width
+	offset int
+	height int
+	width  int
+
 	grafana map[string]string // grafana_url by context ("": the current one)
-	alert   *alerts.Alert
-	raw     []string // built lines, unwrapped
-	lines   []string // wrapped to width
-	offset  int
-	height  int
-	width   int
 }
 
 // NewDetailPane builds an empty pane.
