@@ -249,8 +249,8 @@ func clip(text string, w int) (string, string) {
 }
 
 // paint styles text, which starts at byte base of r.Text: the fields of
-// a readable line dim (its Segs), and over them the trace id and search
-// matches. Text is sanitized; only oncall's styles add escape sequences.
+// a readable line after its message dim (from r.Lead), and over them the
+// trace id and search matches. Text is sanitized; only oncall's styles add escape sequences.
 func (s *Screen) paint(r *logview.Row, base int, text string, st *kit.Styles) string {
 	type span struct {
 		a, b  int
@@ -273,7 +273,7 @@ func (s *Screen) paint(r *logview.Row, base int, text string, st *kit.Styles) st
 			add(a, a+s.search.Len(), ms)
 		}
 	}
-	if len(spans) == 0 && len(r.Segs) == 0 {
+	if len(spans) == 0 && r.Lead == 0 {
 		return text
 	}
 	sort.Slice(spans, func(i, j int) bool { return spans[i].a < spans[j].a })
@@ -293,9 +293,9 @@ func (s *Screen) paint(r *logview.Row, base int, text string, st *kit.Styles) st
 	return b.String()
 }
 
-// dimStyle writes the key=value parts of a readable line dim, with the
-// muted style's escape sequences taken apart once per style set (a
-// lipgloss render per field would cost a frame's budget on long lines).
+// dimStyle writes the fields of a readable line dim, with the muted
+// style's escape sequences taken apart once per style set (a lipgloss
+// render per piece would cost a frame's budget on long lines).
 type dimStyle struct {
 	st        *kit.Styles
 	pre, post string
@@ -311,40 +311,22 @@ func (d *dimStyle) set(st *kit.Styles) {
 }
 
 // write writes text[from:to] (text starts at byte base of the row's
-// Text): keys and values dim, except the value of error= and err=, which
-// reads like the message; neighbouring dim parts share one sequence.
+// Text): what lies before the row's Lead as it is, the fields after it
+// dim.
 func (d *dimStyle) write(b *strings.Builder, r *logview.Row, base int, text string, from, to int) {
-	open := false
-	plain := false // the value after an error key
-	for _, sg := range r.Segs {
-		a, e := sg.Start-base, sg.End-base
-		key := r.Text[sg.Start:sg.End]
-		isErrKey := sg.Kind == logview.SegKey && (key == "error=" || key == "err=")
-		skip := sg.Kind == logview.SegMessage || sg.Kind == logview.SegValue && plain
-		plain = isErrKey
-		if skip || e <= from {
-			continue
-		}
-		if a >= to || from >= to {
-			break
-		}
-		a, e = max(a, from), min(e, to)
-		if open && strings.TrimSpace(text[from:a]) != "" {
-			b.WriteString(d.post)
-			open = false
-		}
-		b.WriteString(text[from:a])
-		if !open {
-			b.WriteString(d.pre)
-			open = true
-		}
-		b.WriteString(text[a:e])
-		from = e
+	if from >= to {
+		return
 	}
-	if open {
-		b.WriteString(d.post)
+	lead := int(r.Lead) - base
+	if r.Lead == 0 || to <= lead {
+		b.WriteString(text[from:to])
+		return
 	}
-	b.WriteString(text[from:to])
+	mid := max(from, lead)
+	b.WriteString(text[from:mid])
+	b.WriteString(d.pre)
+	b.WriteString(text[mid:to])
+	b.WriteString(d.post)
 }
 
 // gapRow draws the marker a live tail leaves where it reconnected: where

@@ -77,27 +77,12 @@ func buildLogs(entries []loki.Entry, ext *traceid.Extractor, f *logview.Formatte
 		if r.level == "" && fm.Level != "" {
 			r.level = sanitize.Truncate(strings.ToLower(fm.Level), 8)
 		}
-		r.line, r.lead = sanitize.Truncate(fm.Text, maxLogLine), leadOf(fm)
+		r.line, r.lead = sanitize.Truncate(fm.Text, maxLogLine), fm.Lead()
 		r.lead = min(r.lead, len(r.line))
 		out = append(out, r)
 	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].t.Before(out[j].t) })
 	return out
-}
-
-// leadOf is where a readable line's message, and an error= field right
-// after it, end (0: plain text, or no message).
-func leadOf(fm logview.Formatted) int {
-	if !fm.Structured || len(fm.Segs) == 0 || fm.Segs[0].Kind != logview.SegMessage {
-		return 0
-	}
-	end := fm.Segs[0].End
-	if len(fm.Segs) >= 3 && fm.Segs[1].Kind == logview.SegKey {
-		if k := fm.Text[fm.Segs[1].Start:fm.Segs[1].End]; k == "error=" || k == "err=" {
-			end = fm.Segs[2].End
-		}
-	}
-	return end
 }
 
 // logLevel is the level label, else a JSON line's level field.
