@@ -18,7 +18,16 @@ func FromAlert(a *alerts.Alert, rules map[string][]v1.AlertingRule, now time.Tim
 		ann[k] = v
 	}
 	if strings.TrimSpace(ann["runbook_url"]) == "" {
-		if u := RuleURL(rules, a.Name()); u != "" {
+		// the alert's own rule first (Prometheus's or Loki's ruler's: a
+		// rule name may exist in both), then any rule of that name
+		u := ""
+		if a.Rule != nil {
+			u = usableURL(a.Rule.Annotations["runbook_url"])
+		}
+		if u == "" {
+			u = RuleURL(rules, a.Name())
+		}
+		if u != "" {
 			ann["runbook_url"] = u
 		}
 	}
@@ -37,7 +46,12 @@ func RuleURL(rules map[string][]v1.AlertingRule, name string) string {
 	if len(rs) == 0 {
 		return ""
 	}
-	u := strings.TrimSpace(string(rs[0].Annotations["runbook_url"]))
+	return usableURL(string(rs[0].Annotations["runbook_url"]))
+}
+
+// usableURL is a rule's runbook_url trimmed; "" when it is templated.
+func usableURL(u string) string {
+	u = strings.TrimSpace(u)
 	if strings.Contains(u, "{{") {
 		return ""
 	}

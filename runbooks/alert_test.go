@@ -41,6 +41,23 @@ func TestFromAlert(t *testing.T) {
 	if got, ok := FromAlert(a, rules, now).Annotations["runbook_url"]; ok {
 		t.Errorf("templated rule URL used: %q", got)
 	}
+
+	// A log-based alert: the runbook_url of its own Loki rule is found,
+	// even when a Prometheus rule of that name comes first in rules.
+	logAlert := &alerts.Alert{Labels: map[string]string{"alertname": "DatabaseTooManyClients"}, Annotations: map[string]string{},
+		Rule: &alerts.Rule{Expr: `sum(count_over_time({app="x"} |= "too many clients" [1m])) > 5`, Source: alerts.SourceLoki,
+			Annotations: map[string]string{"runbook_url": "RUNBOOKS.md#databasetoomanyclients"}}}
+	both := map[string][]v1.AlertingRule{"DatabaseTooManyClients": {
+		{Name: "DatabaseTooManyClients", Annotations: model.LabelSet{"runbook_url": "prometheus.md"}},
+		{Name: "DatabaseTooManyClients", Annotations: model.LabelSet{"runbook_url": "RUNBOOKS.md#databasetoomanyclients"}},
+	}}
+	if got := FromAlert(logAlert, both, now).Annotations["runbook_url"]; got != "RUNBOOKS.md#databasetoomanyclients" {
+		t.Errorf("log-based alert's runbook_url %q, want its Loki rule's", got)
+	}
+	if ra := FromAlert(logAlert, nil, now); ra.Annotations["runbook_url"] != "RUNBOOKS.md#databasetoomanyclients" || ra.Expr == "" {
+		t.Errorf("without the rules map: %+v", ra)
+	}
+
 	a.Ack = &alerts.Ack{By: "ana"}
 	a.ActiveAt = &now
 	if ra := FromAlert(a, nil, now); !ra.Acked || ra.ActiveFor != 0 {

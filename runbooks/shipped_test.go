@@ -22,6 +22,8 @@ var shippedAlerts = map[string]Source{
 	"HighCPUUsage":            SourceCollection,
 	"LowTraffic":              SourceCollection,
 	"HighLogErrorRate":        SourceCollection,
+	"DatabaseTooManyClients":  SourceCollection,
+	"BackendPoolTimeouts":     SourceCollection,
 	"RedisDown":               SourceFile,
 	"DatabaseDown":            SourceFile,
 	"DatabaseConnectionsHigh": SourceFile,
@@ -32,16 +34,17 @@ var shippedAlerts = map[string]Source{
 // demoLabels include a quote and a backslash so every query is checked with
 // hostile values too.
 var demoLabels = map[string]string{
-	"alertname":  "X",
-	"service":    `conectcrm-backend`,
-	"instance":   `db-0:9187 "primary" \ a`,
-	"job":        "conectcrm-backend",
-	"mountpoint": "/var/lib/postgresql",
+	"alertname":    "X",
+	"service":      `conectcrm-backend`,
+	"service_name": `conectcrm-backend`,
+	"instance":     `db-0:9187 "primary" \ a`,
+	"job":          "conectcrm-backend",
+	"mountpoint":   "/var/lib/postgresql",
 }
 
 func TestShippedRunbooksAllFound(t *testing.T) {
-	if len(shippedAlerts) != 14 {
-		t.Fatalf("expected 14 demo alerts, table has %d", len(shippedAlerts))
+	if len(shippedAlerts) != 16 {
+		t.Fatalf("expected 16 demo alerts, table has %d", len(shippedAlerts))
 	}
 	f := NewFinder(Options{Embedded: true})
 	for name, rule := range shippedAlerts {

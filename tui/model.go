@@ -212,7 +212,7 @@ func New(d Deps, o Options) (*Model, error) {
 		m.overlays.grace = *o.Grace
 	}
 	m.alertsPane = NewAlertsPane(keys.Scope(scopeAlerts), cfg.Alerts.GroupBy, alerts.SortKey(cfg.Alerts.Sort))
-	m.detail = NewDetailPane(keys.Global())
+	m.detail = NewDetailPane(keys.Global()).WithLinks(cfg)
 	m.silencesPane = NewSilencesPane(keys.Scope(scopeSilences))
 	if err := m.setupClusters(); err != nil {
 		return nil, err

@@ -9,6 +9,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"oncall/internal/alerts"
+	"oncall/internal/config"
 	"oncall/internal/sanitize"
 	"oncall/internal/timefmt"
 
@@ -25,10 +26,19 @@ type DetailPane struct {
 	offset int
 	height int
 	width  int
+
+	grafana map[string]string // grafana_url by context ("": the current one)
 }
 
 // NewDetailPane builds an empty pane.
 func NewDetailPane(keys *kit.Keymap) *DetailPane { return &DetailPane{keys: keys} }
+
+// WithLinks resolves relative generator URLs on each context's
+// grafana_url.
+func (p *DetailPane) WithLinks(cfg *config.Config) *DetailPane {
+	p.grafana = grafanaBases(cfg)
+	return p
+}
 
 // SetAlert shows an alert with the context needed to explain it.
 func (p *DetailPane) SetAlert(a *alerts.Alert, all []*alerts.Alert, sils []*alerts.Silence, extras []DetailExtra, st *kit.Styles, now time.Time) {
@@ -36,7 +46,11 @@ func (p *DetailPane) SetAlert(a *alerts.Alert, all []*alerts.Alert, sils []*aler
 		p.offset = 0
 	}
 	p.alert = a
-	p.raw = buildDetail(a, all, sils, extras, st, now)
+	var base string
+	if a != nil {
+		base = p.grafana[a.Cluster]
+	}
+	p.raw = buildDetail(a, all, sils, extras, st, now, base, p.keys.Key("logs"))
 	p.wrap()
 }
 
@@ -102,7 +116,7 @@ func (p *DetailPane) View(w, h int, st *kit.Styles) string {
 	return kit.Box(p.lines[start:], w, h)
 }
 
-func buildDetail(a *alerts.Alert, all []*alerts.Alert, sils []*alerts.Silence, extras []DetailExtra, st *kit.Styles, now time.Time) []string {
+func buildDetail(a *alerts.Alert, all []*alerts.Alert, sils []*alerts.Silence, extras []DetailExtra, st *kit.Styles, now time.Time, grafana, logsKey string) []string {
 	if a == nil {
 		return nil
 	}
@@ -140,17 +154,9 @@ func buildDetail(a *alerts.Alert, all []*alerts.Alert, sils []*alerts.Silence, e
 		l = append(l, "", st.Label.Render("receivers: ")+sanitize.Text(strings.Join(a.Receivers, ", ")))
 	}
 	if a.GeneratorURL != "" {
-		l = append(l, st.Label.Render("source: ")+kit.Hyperlink(a.GeneratorURL, sanitize.Text(a.GeneratorURL)))
+		l = append(l, sourceLine(a, grafana, st))
 	}
-	if a.Rule != nil {
-		l = append(l, "", st.Header.Render("Rule"))
-		for _, el := range strings.Split(sanitize.Block(a.Rule.Expr), "\n") {
-			l = append(l, "  "+st.Accent.Render(el))
-		}
-		if a.Rule.For > 0 {
-			l = append(l, st.Label.Render("  for: ")+a.Rule.For.String())
-		}
-	}
+	l = append(l, ruleLines(a, logsKey, st, now)...)
 	var matching []*alerts.Silence
 	for _, s := range sils {
 		if s.State == "active" && s.Matches(a) {

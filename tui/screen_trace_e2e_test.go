@@ -115,7 +115,7 @@ func TestDemoAlertToLogsToTraceInThreeKeys(t *testing.T) {
 		t.Fatalf("trace %s (logged: %v), %d spans, %d log lines, err %q/%q", tr.TraceID(), slices.Contains(simlogs.TraceIDs(), tr.TraceID()), spans, lines, te, le)
 	}
 	out := plain(m.Render())
-	for _, want := range []string{"Trace " + tr.TraceID(), "api-gateway", "conectcrm-backend", "postgres", "Logs ", "request failed error=timeout acquiring connection"} {
+	for _, want := range []string{"Trace " + tr.TraceID(), "api-gateway", "conectcrm-backend", "postgres", "Logs ", `request failed error="timeout acquiring connection`} {
 		if !strings.Contains(out, want) {
 			t.Errorf("no %q on the trace screen:\n%s", want, out)
 		}

@@ -24,7 +24,7 @@ func (a *App) alertsCmd() *cobra.Command {
 	v := &alertsVerb{App: a}
 	cmd := &cobra.Command{
 		Use:   "alerts",
-		Short: "List alerts (Alertmanager, plus pending alerts from Prometheus)",
+		Short: "List alerts (Alertmanager, plus pending alerts and rules from Prometheus and Loki's ruler)",
 		Example: `  oncall alerts
   oncall alerts --filter 'severity="critical"' --filter 'service=~"api.*"' -o json`,
 		Args: cobra.NoArgs,

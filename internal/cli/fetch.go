@@ -17,13 +17,13 @@ import (
 )
 
 // state is what fetch read: alerts (with their silences and acks),
-// silences, and Prometheus's alerting rules.
+// silences, and the alerting rules (Prometheus's, then Loki's ruler's).
 type state struct {
 	alerts   []*alerts.Alert
 	silences []*alerts.Silence
 	rules    map[string][]v1.AlertingRule
-	// warns are the failures of the silences and of Prometheus: the
-	// alerts are shown without them.
+	// warns are the failures of the silences, of Prometheus and of the
+	// ruler: the alerts are shown without them.
 	warns []error
 }
 
@@ -32,8 +32,8 @@ type state struct {
 // be nil. filter (Alertmanager matchers) is pushed down to Alertmanager
 // and applied to the pending alerts. Only the alerts of Alertmanager are
 // an error (Alertmanager is the truth); the state is built without them.
-func fetch(ctx context.Context, am *alertmanager.Client, prom *prometheus.Client, filter []string) (state, error) {
-	return fetchContext(ctx, clients{am: am, prom: prom}, filter)
+func fetch(ctx context.Context, am *alertmanager.Client, prom *prometheus.Client, ruler *loki.Ruler, filter []string) (state, error) {
+	return fetchContext(ctx, clients{am: am, prom: prom, ruler: ruler}, filter)
 }
 
 // clients are one context's read clients (any may be nil).
@@ -55,7 +55,7 @@ func fetchContext(ctx context.Context, c clients, filter []string) (state, error
 		lR                     map[string][]v1.AlertingRule
 		s                      state
 		errA, errS, errP, errR error
-		errL                   error
+		errLA, errLR           error
 		am, prom               = c.am, c.prom
 	)
 	if am != nil {
@@ -67,14 +67,11 @@ func fetchContext(ctx context.Context, c clients, filter []string) (state, error
 		wg.Go(func() { s.rules, errR = prom.AlertingRules(ctx) })
 	}
 	if c.ruler != nil {
-		wg.Go(func() {
-			if lA, errL = c.ruler.Alerts(ctx); errL == nil {
-				lR, errL = c.ruler.AlertingRules(ctx)
-			}
-		})
+		wg.Go(func() { lA, errLA = c.ruler.Alerts(ctx) })
+		wg.Go(func() { lR, errLR = c.ruler.AlertingRules(ctx) })
 	}
 	wg.Wait()
-	for _, e := range []error{errS, errP, errR, errL} {
+	for _, e := range []error{errS, errP, errR, errLA, errLR} {
 		if e != nil {
 			s.warns = append(s.warns, e)
 		}
@@ -134,8 +131,12 @@ func (a *App) watched(needAM bool) ([]clients, error) {
 			return nil, err
 		}
 		if cur.Loki.RulerOn() {
-			if lc, err := wire.Loki(cc); err == nil {
-				c.ruler, _ = lc.Ruler()
+			lc, err := wire.Loki(cc)
+			if err == nil {
+				c.ruler, err = lc.Ruler()
+			}
+			if err != nil {
+				a.warnf("%s: log-based alerts left out: %s", n, err)
 			}
 		}
 		out = append(out, c)

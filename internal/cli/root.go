@@ -19,6 +19,7 @@ import (
 	"oncall/internal/config"
 	"oncall/internal/wire"
 	"oncall/sources/alertmanager"
+	"oncall/sources/loki"
 	"oncall/sources/prometheus"
 )
 
@@ -171,6 +172,31 @@ func (a *App) alertmanager() (*alertmanager.Client, error) { return withConfig(a
 
 // prometheus is nil (and no error) when the context has none.
 func (a *App) prometheus() (*prometheus.Client, error) { return withConfig(a, wire.Prometheus) }
+
+// ruler is the context's Loki ruler (log-based alerts and their rules):
+// nil, and no error, when the context has no Loki or [loki] ruler is off.
+// A ruler that cannot be built is a warning: the alerts are shown without
+// it. tenant overrides the context's ("": keep it).
+func (a *App) ruler(tenant string) *loki.Ruler {
+	cfg, err := a.Config()
+	if err != nil {
+		return nil
+	}
+	cur, err := cfg.Current()
+	if err != nil || !cur.Loki.RulerOn() {
+		return nil
+	}
+	lc, err := wire.LokiAs(cfg, tenant)
+	var r *loki.Ruler
+	if err == nil {
+		r, err = lc.Ruler()
+	}
+	if err != nil {
+		a.warnf("log-based alerts left out: %s", err)
+		return nil
+	}
+	return r
+}
 
 // wireEnv is what internal/wire needs from this invocation.
 func (a *App) wireEnv() wire.Env {

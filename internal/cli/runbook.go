@@ -195,7 +195,7 @@ func (v *runbook) fetch(ctx context.Context) (state, error) {
 	if v.fp == "" {
 		filter = []string{"alertname=" + strconv.Quote(v.name)}
 	}
-	st, err := fetch(ctx, am, prom, filter)
+	st, err := fetch(ctx, am, prom, v.ruler(""), filter)
 	if err != nil && v.fp != "" {
 		return st, err
 	}

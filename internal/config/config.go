@@ -116,6 +116,9 @@ type Loki struct {
 	TraceSelector string `toml:"trace_selector"`
 	TraceRegex    string `toml:"trace_regex"`
 	MaxLines      int    `toml:"max_lines"`
+	// HideFields are fields of JSON and logfmt lines the logs screen does
+	// not show in its readable lines (v still shows the whole line).
+	HideFields []string `toml:"hide_fields"`
 	// Ruler reads log-based alerts and their rules from Loki's ruler
 	// (its Prometheus-compatible API, with the tenant); default true.
 	Ruler *bool `toml:"ruler"`

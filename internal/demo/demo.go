@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"time"
 
 	"oncall/internal/config"
 	"oncall/internal/demo/sim"
@@ -21,6 +22,7 @@ import (
 	"oncall/internal/demo/simslo"
 	"oncall/internal/demo/simtraces"
 	"oncall/internal/journal"
+	"oncall/sources/loki/lokitest"
 )
 
 // The demo's two clusters: the incident in prod, a quiet staging beside it.
@@ -29,10 +31,13 @@ const (
 	Staging = "staging"
 )
 
-// The demo context's [loki] selectors.
+// The demo context's [loki] selectors, and its Grafana: the base of the
+// relative Explore links Loki's ruler gives its alerts (no Grafana runs;
+// the links show where they would lead).
 const (
 	AlertSelector = `{service_name="{{ .Labels.service }}"}`
 	TraceSelector = `{env="prod"}`
+	GrafanaURL    = "https://grafana.conectcrm.example"
 )
 
 // Options configure the demo.
@@ -123,6 +128,7 @@ func Config(b *sim.Backend, o Options) *config.Config {
 		Alertmanager: config.Alertmanager{URLs: []string{b.Alertmanager.URL()}},
 		Prometheus:   config.Prometheus{URL: b.Prometheus.URL()},
 		UI:           config.ContextUI{Accent: "red"},
+		GrafanaURL:   GrafanaURL,
 	}
 	cfg.Runbooks.Paths = nil
 	getenv := o.Getenv
@@ -146,18 +152,40 @@ func demoContext(cfg *config.Config, what string) (*config.Context, error) {
 	return nil, fmt.Errorf("%s: no demo context", what)
 }
 
-// Logs starts the simulated Loki and points the demo context at it.
-func Logs(ctx context.Context, _ *sim.Backend, cfg *config.Config) error {
+// Logs starts the simulated Loki, with Loki's ruler serving the seed's
+// log-based rules and the incident's log-based alerts, and points the
+// demo context at it.
+func Logs(ctx context.Context, b *sim.Backend, cfg *config.Config) error {
 	cur, err := demoContext(cfg, "logs")
 	if err != nil {
 		return err
 	}
-	srv, err := simlogs.Start(ctx, simlogs.Options{})
+	srv, err := simlogs.Start(ctx, simlogs.Options{Clock: b.Clock(), Ruler: func(t time.Time) []lokitest.RuleGroup { return RulerGroups(b.LogRules(t), t) }})
 	if err != nil {
 		return err
 	}
 	cur.Loki.URL, cur.Loki.AlertSelector, cur.Loki.TraceSelector = srv.URL(), AlertSelector, TraceSelector
 	return nil
+}
+
+// RulerGroups are the simulated ruler's groups as the fake Loki serves
+// them: each rule evaluated a few seconds before t, healthy.
+func RulerGroups(groups []sim.LogRuleGroup, t time.Time) []lokitest.RuleGroup {
+	out := make([]lokitest.RuleGroup, 0, len(groups))
+	for _, g := range groups {
+		last := t.Truncate(g.Interval)
+		rg := lokitest.RuleGroup{Name: g.Name, File: "conectcrm/" + g.Name, Interval: g.Interval, LastEvaluation: last, EvaluationTime: 12 * time.Millisecond}
+		for _, r := range g.Rules {
+			rule := lokitest.Rule{Alert: r.Alert, Expr: r.Expr, For: r.For, Labels: r.Labels, Annotations: r.Annotations,
+				Health: "ok", LastEvaluation: last, EvaluationTime: 3 * time.Millisecond}
+			for _, a := range r.Alerts {
+				rule.Alerts = append(rule.Alerts, lokitest.Alert{Labels: a.Labels, Annotations: a.Annotations, State: a.State, ActiveAt: a.ActiveAt, Value: a.Value})
+			}
+			rg.Rules = append(rg.Rules, rule)
+		}
+		out = append(out, rg)
+	}
+	return out
 }
 
 // Traces starts the simulated Jaeger with the incident's traces — the same

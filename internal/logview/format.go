@@ -154,6 +154,24 @@ func (f *Formatter) Format(line, service string) Formatted {
 	return out
 }
 
+// Lead is where the line's message, and an error= or err= field right
+// after it, end in Text: a pane draws Text[:Lead] as it is and the other
+// fields dim. 0 for plain text or a line without a message (nothing to
+// set apart: draw it all as it is).
+func (f Formatted) Lead() int {
+	if !f.Structured || len(f.Segs) == 0 || f.Segs[0].Kind != SegMessage {
+		return 0
+	}
+	end, i := f.Segs[0].End, 1
+	for i+1 < len(f.Segs) && f.Segs[i].Kind == SegKey && f.Segs[i+1].Kind == SegValue {
+		if k := f.Text[f.Segs[i].Start:f.Segs[i].End]; k != "error=" && k != "err=" {
+			break
+		}
+		end, i = f.Segs[i+1].End, i+2
+	}
+	return end
+}
+
 func contains(list []string, k string) bool {
 	for _, s := range list {
 		if s == k {

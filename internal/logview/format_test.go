@@ -125,7 +125,7 @@ func TestBuilderWithFormatterKeepsSearchAndTraceJump(t *testing.T) {
 	}
 	// without a formatter rows stay as they were
 	plain := NewBuilder(nil, time.UTC).Build(loki.Entry{Line: line})
-	if plain.Text != line || plain.Segs != nil {
+	if plain.Text != line || plain.Lead != 0 {
 		t.Errorf("plain builder changed the text: %q", plain.Text)
 	}
 }
@@ -166,4 +166,24 @@ func FuzzFormat(f *testing.F) {
 			t.Fatalf("scanner accepted invalid JSON %q", line)
 		}
 	})
+}
+
+func TestLeadSetsTheMessageApart(t *testing.T) {
+	f := NewFormatter(nil)
+	for line, want := range map[string]string{
+		`{"level":"error","msg":"request failed","error":"pool timeout","err":"x","status":500}`: `request failed error="pool timeout" err=x`,
+		`{"msg":"request done","status":200}`:                                                    `request done`,
+		`level=warn msg="slow query" duration_ms=1800`:                                           `slow query`,
+		`{"status":200,"path":"/x"}`:                                                             ``, // no message: nothing dim
+		`plain text`:                                                                             ``,
+	} {
+		fm := f.Format(line, "")
+		if got := fm.Text[:fm.Lead()]; got != want {
+			t.Errorf("%s: lead %q, want %q (text %q)", line, got, want, fm.Text)
+		}
+		r := NewBuilder(nil, time.UTC).WithFormatter(f).Build(loki.Entry{Line: line})
+		if int(r.Lead) != fm.Lead() {
+			t.Errorf("%s: row lead %d, want %d", line, r.Lead, fm.Lead())
+		}
+	}
 }

@@ -25,6 +25,9 @@ type Load struct {
 	Max int
 	// Batch is the lines per request (<= 0: DefaultBatch).
 	Batch int
+	// Direction is where reading starts: backward (the default) keeps the
+	// newest Max lines of the window, forward the oldest.
+	Direction loki.Direction
 }
 
 // Loaded is the outcome of one Load.
@@ -32,7 +35,8 @@ type Loaded struct {
 	// Rows are oldest first.
 	Rows []Row
 	// Capped is set when Max lines were reached: older lines of the
-	// window were left out (the load reads backward, keeping the newest).
+	// window were left out (reading backward, the default), or newer ones
+	// (forward); Fetch.Cut says which.
 	Capped bool
 	// Fetch says what was sent and how it went: the exact query, the
 	// requests, the elapsed time, limits worked around, the end cut.
@@ -52,9 +56,9 @@ func (l Loaded) Report() []string {
 	return append([]string{head}, l.Fetch.Notes()...)
 }
 
-// Run runs the load newest-first in batches (so more lines than one
-// query's limit come back) and returns the rows oldest first with what the
-// fetch did. On an error the rows fetched so far are returned with it, and
+// Run runs the load newest-first (or oldest-first, Direction forward) in
+// batches (so more lines than one query's limit come back) and returns the
+// rows oldest first with what the fetch did. On an error the rows fetched so far are returned with it, and
 // a timeout gets Hint.
 func (l Load) Run(ctx context.Context, c *loki.Client, b *Builder) (Loaded, error) {
 	maxLines := l.Max
@@ -66,13 +70,19 @@ func (l Load) Run(ctx context.Context, c *loki.Client, b *Builder) (Loaded, erro
 		batch = DefaultBatch
 	}
 	batch = min(batch, maxLines)
+	dir := l.Direction
+	if dir != loki.Forward {
+		dir = loki.Backward
+	}
 	res, err := c.FetchLogs(ctx, loki.Query{
-		Query: l.Query, Start: l.Start, End: l.End, Direction: loki.Backward, Categorize: true,
+		Query: l.Query, Start: l.Start, End: l.End, Direction: dir, Categorize: true,
 	}, batch, maxLines)
 	var out Loaded
 	if res != nil {
 		es := slices.Clone(res.Entries)
-		slices.Reverse(es)
+		if dir == loki.Backward {
+			slices.Reverse(es)
+		}
 		// Lines of one nanosecond may arrive in any stream order: make the
 		// order stable by time only, keeping Loki's order otherwise.
 		sort.SliceStable(es, func(i, j int) bool { return es[i].Time.Before(es[j].Time) })

@@ -49,7 +49,7 @@ func logsEntry(cfg *config.Config, cur *config.Context) kit.Entry {
 	o := logs.Options{Context: cfg.CurrentContext}
 	if HasLoki(cfg) {
 		o.Client, o.Err = Loki(cfg)
-		o.AlertSelector, o.TraceRegex, o.MaxLines = cur.Loki.AlertSelector, cur.Loki.TraceRegex, cur.Loki.MaxLines
+		o.AlertSelector, o.TraceRegex, o.MaxLines, o.HideFields = cur.Loki.AlertSelector, cur.Loki.TraceRegex, cur.Loki.MaxLines, cur.Loki.HideFields
 	}
 	return logs.Entry(o)
 }

@@ -64,16 +64,23 @@ func HasLoki(cfg *config.Config) bool {
 
 // Loki builds the Loki client of the current context; a context without
 // one is an error that says how to configure it.
-func Loki(cfg *config.Config) (*loki.Client, error) {
+func Loki(cfg *config.Config) (*loki.Client, error) { return LokiAs(cfg, "") }
+
+// LokiAs is Loki for another tenant (X-Scope-OrgID) than the context's,
+// as `oncall logs --org-id` asks; "" keeps the context's.
+func LokiAs(cfg *config.Config, tenant string) (*loki.Client, error) {
 	cur, err := cfg.Current()
 	if err != nil {
 		return nil, err
 	}
 	l := cur.Loki
+	if tenant != "" {
+		l.Tenant = tenant
+	}
 	if strings.TrimSpace(l.URL) == "" {
 		return nil, fmt.Errorf("no Loki configured for context %q: set --loki-url, $ONCALL_LOKI_URL or [contexts.%s.loki] url", cfg.CurrentContext, cfg.CurrentContext)
 	}
-	return loki.New(loki.Config{URL: l.URL, Tenant: l.Tenant, Client: l.ClientConfig})
+	return loki.New(loki.Config{URL: l.URL, Tenant: l.Tenant, Context: cfg.CurrentContext, Client: l.ClientConfig})
 }
 
 // HasJaeger reports whether the current context configures a Jaeger.

@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"time"
 
 	"oncall/internal/httpx"
 )
@@ -85,6 +86,10 @@ func (c *Client) endpoint(path string, params url.Values) *url.URL {
 // get performs one GET and returns the body of a 2xx answer. Any other
 // answer becomes an *HTTPError. op names the call in errors.
 func (c *Client) get(ctx context.Context, op, path string, params url.Values, header http.Header) ([]byte, error) {
+	budget := c.cfg.EffectiveTimeout()
+	if dl, ok := ctx.Deadline(); ok && time.Until(dl) < budget {
+		budget = time.Until(dl) // the caller's deadline comes first: name it in errors
+	}
 	ctx, cancel := context.WithTimeout(ctx, c.cfg.EffectiveTimeout())
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, c.endpoint(path, params).String(), nil)
@@ -102,7 +107,7 @@ func (c *Client) get(ctx context.Context, op, path string, params url.Values, he
 	req.Header.Set("Accept", "application/json")
 	resp, err := c.http.Do(req)
 	if err != nil {
-		return nil, c.transportError(op, err)
+		return nil, c.transportError(op, err, budget)
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
@@ -122,14 +127,27 @@ func (c *Client) get(ctx context.Context, op, path string, params url.Values, he
 	return body, nil
 }
 
-func (c *Client) transportError(op string, err error) error {
+func (c *Client) transportError(op string, err error, budget time.Duration) error {
 	if errors.Is(err, context.Canceled) {
 		return fmt.Errorf("loki: %s: %w", op, context.Canceled)
 	}
 	if errors.Is(err, context.DeadlineExceeded) {
-		return fmt.Errorf("loki: %s: no answer within %s: %w", op, c.cfg.EffectiveTimeout(), context.DeadlineExceeded)
+		return fmt.Errorf("loki: %s: no answer within %s: %w", op, roundBudget(budget), context.DeadlineExceeded)
 	}
 	return fmt.Errorf("loki: %s: %s", op, oneLine(httpx.CleanError(err).Error(), c.cfg.Secrets()))
+}
+
+// roundBudget renders a timeout budget readably: 400ms, 1.5s, 10s.
+func roundBudget(d time.Duration) time.Duration {
+	switch {
+	case d <= 0:
+		return 0
+	case d < time.Second:
+		return d.Round(10 * time.Millisecond)
+	case d < 10*time.Second:
+		return d.Round(100 * time.Millisecond)
+	}
+	return d.Round(time.Second)
 }
 
 // apiResponse is Loki's JSON envelope.

@@ -96,7 +96,7 @@ func (e *evaluated) receivers() []string {
 
 // evaluate computes every firing alert's routes and mute status at now.
 func (a *Alertmanager) evaluate(now time.Time) []*evaluated {
-	firing := a.in.firingAt(now)
+	firing := a.in.sentAt(now)
 	a.mu.Lock()
 	active := make([]*silence, 0, len(a.silences))
 	for _, s := range a.silences {

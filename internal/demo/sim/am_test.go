@@ -29,10 +29,11 @@ func TestAlertmanagerServesTheIncident(t *testing.T) {
 	b, _ := startSim(t)
 	got := listAlerts(t, b, nil)
 
-	want := []string{"APIDown", "DatabaseConnectionsHigh", "ErrorBudgetBurnFast", "HighErrorRate", "HighLatencyP95", "HighMemoryUsage", "LowTraffic"}
+	want := []string{"APIDown", "BackendPoolTimeouts", "DatabaseConnectionsHigh", "DatabaseTooManyClients", "ErrorBudgetBurnFast", "HighErrorRate", "HighLatencyP95", "HighMemoryUsage", "LowTraffic"}
 	if n := names(got); !reflect.DeepEqual(n, want) {
-		t.Fatalf("alertnames = %v, want %v (RedisDown is only pending in Prometheus)", n, want)
+		t.Fatalf("alertnames = %v, want %v (RedisDown is only pending in Prometheus, BackendSlowQueries in Loki's ruler)", n, want)
 	}
+	logBased := map[string]bool{"BackendPoolTimeouts": true, "DatabaseTooManyClients": true}
 	for i, a := range got {
 		if err := a.Validate(strfmt.Default); err != nil {
 			t.Errorf("alert %s does not validate against the API schema: %v", a.Labels["alertname"], err)
@@ -59,7 +60,13 @@ func TestAlertmanagerServesTheIncident(t *testing.T) {
 			t.Errorf("%s env = %q", a.Labels["alertname"], a.Labels["env"])
 		}
 		gu, err := url.Parse(string(a.GeneratorURL))
-		if err != nil || !strings.HasPrefix(string(a.GeneratorURL), b.Prometheus.URL()+"/graph?") || gu.Query().Get("g0.expr") == "" {
+		switch {
+		case logBased[a.Labels["alertname"]]:
+			// Loki's ruler without an external_url: a relative Grafana Explore link
+			if err != nil || gu.Path != "/explore" || gu.IsAbs() || !strings.Contains(gu.Query().Get("left"), `"expr":"sum by (service_name`) {
+				t.Errorf("%s generatorURL = %q, want a relative /explore link with the rule's expression", a.Labels["alertname"], a.GeneratorURL)
+			}
+		case err != nil || !strings.HasPrefix(string(a.GeneratorURL), b.Prometheus.URL()+"/graph?") || gu.Query().Get("g0.expr") == "":
 			t.Errorf("%s generatorURL = %q, want a graph link on the sim Prometheus", a.Labels["alertname"], a.GeneratorURL)
 		}
 	}
@@ -70,6 +77,7 @@ func TestAlertmanagerServesTheIncident(t *testing.T) {
 		"APIDown": 12 * time.Minute, "HighErrorRate": 10 * time.Minute, "HighLatencyP95": 9 * time.Minute,
 		"ErrorBudgetBurnFast": 8 * time.Minute, "DatabaseConnectionsHigh": 6 * time.Minute,
 		"HighMemoryUsage": 25 * time.Minute, "LowTraffic": 40 * time.Minute,
+		"DatabaseTooManyClients": 4 * time.Minute, "BackendPoolTimeouts": 7 * time.Minute,
 	} {
 		if got := ago(m[name]); got != d {
 			t.Errorf("%s firing for %v, want %v", name, got, d)
@@ -143,13 +151,13 @@ func TestAlertmanagerFilters(t *testing.T) {
 		{"regex and equal", func(p *alert.GetAlertsParams) { p.Filter = []string{`service=~"conectcrm.*"`, `severity="warning"`} },
 			[]string{"HighLatencyP95", "HighMemoryUsage"}},
 		{"not equal", func(p *alert.GetAlertsParams) { p.Filter = []string{`severity!="critical"`} },
-			[]string{"DatabaseConnectionsHigh", "HighLatencyP95", "HighMemoryUsage", "LowTraffic"}},
+			[]string{"DatabaseConnectionsHigh", "DatabaseTooManyClients", "HighLatencyP95", "HighMemoryUsage", "LowTraffic"}},
 		{"empty value matches missing label", func(p *alert.GetAlertsParams) { p.Filter = []string{`instance=""`} },
-			[]string{"ErrorBudgetBurnFast", "HighErrorRate", "LowTraffic"}},
+			[]string{"DatabaseTooManyClients", "ErrorBudgetBurnFast", "HighErrorRate", "LowTraffic"}},
 		{"no silenced", func(p *alert.GetAlertsParams) { p.Silenced = &f },
-			[]string{"APIDown", "DatabaseConnectionsHigh", "ErrorBudgetBurnFast", "HighErrorRate", "HighLatencyP95", "HighMemoryUsage"}},
+			[]string{"APIDown", "BackendPoolTimeouts", "DatabaseConnectionsHigh", "DatabaseTooManyClients", "ErrorBudgetBurnFast", "HighErrorRate", "HighLatencyP95", "HighMemoryUsage"}},
 		{"no inhibited", func(p *alert.GetAlertsParams) { p.Inhibited = &f },
-			[]string{"APIDown", "DatabaseConnectionsHigh", "ErrorBudgetBurnFast", "HighErrorRate", "HighMemoryUsage", "LowTraffic"}},
+			[]string{"APIDown", "BackendPoolTimeouts", "DatabaseConnectionsHigh", "DatabaseTooManyClients", "ErrorBudgetBurnFast", "HighErrorRate", "HighMemoryUsage", "LowTraffic"}},
 		{"only suppressed", func(p *alert.GetAlertsParams) { p.Active = &f; p.Silenced = &tr }, []string{"HighLatencyP95", "LowTraffic"}},
 		{"receiver regex anchored", func(p *alert.GetAlertsParams) { p.Receiver = str("slack") }, nil},
 		{"receiver webhook", func(p *alert.GetAlertsParams) { p.Receiver = str("webhook-.*") }, []string{"ErrorBudgetBurnFast"}},
@@ -258,7 +266,7 @@ func TestAlertmanagerStatusReceiversGroups(t *testing.T) {
 	if got := seen["ErrorBudgetBurnFast"]; !reflect.DeepEqual(got, []string{ReceiverCritical, ReceiverSLO}) {
 		t.Errorf("ErrorBudgetBurnFast is in groups of %v, want both receivers", got)
 	}
-	if len(seen) != 7 {
-		t.Errorf("groups hold %d alertnames, want 7", len(seen))
+	if len(seen) != 9 {
+		t.Errorf("groups hold %d alertnames, want 9 (7 of Prometheus, 2 of Loki's ruler)", len(seen))
 	}
 }

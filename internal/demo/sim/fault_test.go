@@ -88,7 +88,7 @@ func TestFaultsThroughOfficialClients(t *testing.T) {
 	}
 
 	// Back to normal.
-	if got := listAlerts(t, b, nil); len(got) != 7 {
+	if got := listAlerts(t, b, nil); len(got) != 9 {
 		t.Errorf("after clearing faults: %d alerts", len(got))
 	}
 }
@@ -218,7 +218,7 @@ func TestDelay(t *testing.T) {
 	b, _ := startSim(t)
 	b.Alertmanager.SetDelay(300 * time.Millisecond)
 	start := time.Now()
-	if got := listAlerts(t, b, nil); len(got) != 7 {
+	if got := listAlerts(t, b, nil); len(got) != 9 {
 		t.Errorf("%d alerts", len(got))
 	}
 	if el := time.Since(start); el < 300*time.Millisecond {

@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/prometheus/common/model"
+
+	"oncall/internal/logql/seedrules"
 )
 
 // Alert states as Prometheus names them.
@@ -24,6 +26,11 @@ type incident struct {
 	groups    []groupSpec
 	rules     []ruleSpec
 	instances []*alertInstance
+	// logRules and logGroups are Loki's ruler's (logalerts.go);
+	// logInstances its alerts, held by Alertmanager once they fire.
+	logRules     []ruleSpec
+	logGroups    []seedrules.Group
+	logInstances []*alertInstance
 }
 
 // alertInstance is one alert of the incident with everything derived.
@@ -73,6 +80,8 @@ func newIncident(start time.Time, promURL, scenario string) *incident {
 		}
 		in.instances = append(in.instances, ai)
 	}
+	in.logRules, in.logGroups = logRules()
+	in.logInstances = newLogInstances(start, in.logRules)
 	return in
 }
 

@@ -106,6 +106,7 @@ func History(anchor time.Time) []Line {
 		off += step + time.Duration(g.rng.IntN(400))*time.Millisecond
 	}
 	g.backendHistory(at)
+	g.tooManyClients(at)
 	g.postgresHistory(at)
 	for _, r := range Requests() {
 		g.requestLines(anchor, r)
@@ -155,6 +156,22 @@ func (g *gen) backendHistory(at func(time.Duration) time.Time) {
 		"user_agent", "Mozilla/5.0 \u202egnp.exe\u202c \x1b]0;owned\x07", "client_ip", "203.0.113.77"))
 }
 
+// tooManyClients logs the backend's refused database connections once
+// postgres runs out of slots: what the Loki rule DatabaseTooManyClients
+// counts (|= "too many clients"). Deterministic, without the generator,
+// so the other lines stay as they were.
+func (g *gen) tooManyClients(at func(time.Duration) time.Time) {
+	insts := []string{"backend-2:3001", "backend-3:3001"}
+	for i, off := 0, pgConnsHigh+50*time.Second; off < 0; i, off = i+1, off+9*time.Second+time.Duration(i%4)*time.Second {
+		g.add(ServiceBackend, "error", at(off), tooManyClientsLine(insts[i%2]))
+	}
+}
+
+func tooManyClientsLine(inst string) string {
+	return jsonLine("level", "error", "instance", inst, "msg", "request failed",
+		"error", "pq: sorry, too many clients already", "route", "/api/v1/contacts", "status", 503)
+}
+
 func (g *gen) postgresHistory(at func(time.Duration) time.Time) {
 	pg := func(t time.Time, level, sev, msg string, extra ...any) {
 		kv := append([]any{"error_severity", sev, "user", "crm", "dbname", "crm", "application_name", ServiceBackend, "message", msg}, extra...)
@@ -194,7 +211,7 @@ func Live(rng *rand.Rand, t time.Time) []Line {
 	g := &gen{rng: rng}
 	for i := 0; i <= rng.IntN(3); i++ {
 		tt := t.Add(time.Duration(i) * time.Millisecond)
-		switch rng.IntN(5) {
+		switch rng.IntN(6) {
 		case 0, 1:
 			g.gatewayAccess(tt, []int{500, 502, 504}[rng.IntN(3)], time.Duration(4800+rng.IntN(400))*time.Millisecond)
 		case 2:
@@ -203,6 +220,8 @@ func Live(rng *rand.Rand, t time.Time) []Line {
 			g.add(ServiceBackend, "error", tt, jsonLine("level", "error", "instance", []string{"backend-2:3001", "backend-3:3001"}[rng.IntN(2)],
 				"msg", "request failed", "error", "timeout acquiring connection from pool after 5000ms (pool size 20, 150 waiting)",
 				"method", g.method(), "route", g.route(), "status", 500))
+		case 4:
+			g.add(ServiceBackend, "error", tt, tooManyClientsLine([]string{"backend-2:3001", "backend-3:3001"}[rng.IntN(2)]))
 		default:
 			g.add(ServicePostgres, "error", tt, jsonLine("error_severity", "FATAL", "user", "crm", "dbname", "crm",
 				"application_name", ServiceBackend, "message", "remaining connection slots are reserved for non-replication superuser connections"))

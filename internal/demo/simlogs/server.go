@@ -24,6 +24,11 @@ type Options struct {
 	// LiveEvery is how often new lines are logged while the server runs
 	// (0: every 700ms; negative: never).
 	LiveEvery time.Duration
+	// Ruler, when set, is what Loki's ruler knows at an instant: its rule
+	// groups with their pending and firing alerts, served on
+	// /prometheus/api/v1/rules and /alerts and read again on every live
+	// tick (an alert pending at start fires later).
+	Ruler func(t time.Time) []lokitest.RuleGroup
 }
 
 // Server is the demo's Loki.
@@ -60,6 +65,9 @@ func Start(ctx context.Context, o Options) (*Server, error) {
 	for _, l := range History(s.Anchor) {
 		s.Loki.Push(l.Labels, l.Time, l.Text, nil)
 	}
+	if o.Ruler != nil {
+		s.Loki.SetRuleGroups("", o.Ruler(s.Anchor)...)
+	}
 	s.http = &http.Server{Handler: s.Loki, ReadHeaderTimeout: 10 * time.Second}
 	s.wg.Add(1)
 	go func() {
@@ -70,7 +78,7 @@ func Start(ctx context.Context, o Options) (*Server, error) {
 	}()
 	if o.LiveEvery > 0 {
 		s.wg.Add(1)
-		go s.live(o.Clock, o.LiveEvery)
+		go s.live(o.Clock, o.LiveEvery, o.Ruler)
 	}
 	go func() {
 		select {
@@ -85,8 +93,8 @@ func Start(ctx context.Context, o Options) (*Server, error) {
 // URL is the server's base URL.
 func (s *Server) URL() string { return s.url }
 
-// live pushes a few lines on every tick.
-func (s *Server) live(clock func() time.Time, every time.Duration) {
+// live pushes a few lines on every tick, and refreshes the ruler's state.
+func (s *Server) live(clock func() time.Time, every time.Duration, ruler func(time.Time) []lokitest.RuleGroup) {
 	defer s.wg.Done()
 	rng := rand.New(rand.NewPCG(7, 11))
 	t := time.NewTicker(every)
@@ -96,8 +104,12 @@ func (s *Server) live(clock func() time.Time, every time.Duration) {
 		case <-s.stop:
 			return
 		case <-t.C:
-			for _, l := range Live(rng, clock()) {
+			now := clock()
+			for _, l := range Live(rng, now) {
 				s.Loki.Push(l.Labels, l.Time, l.Text, nil)
+			}
+			if ruler != nil {
+				s.Loki.SetRuleGroups("", ruler(now)...)
 			}
 		}
 	}

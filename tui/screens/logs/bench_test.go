@@ -14,9 +14,9 @@ import (
 )
 
 // syntheticLogRows builds n realistic rows (JSON lines, one in ten with a
-// trace id) without a server.
+// trace id) without a server, readable as the screen builds them.
 func syntheticLogRows(n int) []logview.Row {
-	b := logview.NewBuilder(nil, time.UTC)
+	b := logview.NewBuilder(nil, time.UTC).WithFormatter(logview.NewFormatter(nil))
 	streams := []map[string]string{
 		{"service_name": "api-gateway", "env": "prod", "level": "info"},
 		{"service_name": "conectcrm-backend", "env": "prod", "level": "error"},

@@ -20,6 +20,7 @@ const (
 	actNextTrace = "next_trace"
 	actNextMatch = "next_match"
 	actPrevMatch = "prev_match"
+	actWhole     = "whole_service"
 )
 
 // Spec describes the logs screen: the global "logs" key (l) opens it; its
@@ -45,6 +46,7 @@ func Spec() kit.Spec {
 			{Action: actErrors, Keys: []string{"e"}, Help: "errors+warnings", Short: "errors"},
 			{Action: actWrap, Keys: []string{"w"}, Help: "wrap lines", Short: "wrap"},
 			{Action: actTail, Keys: []string{"t"}, Help: "live tail", Short: "tail"},
+			{Action: actWhole, Keys: []string{"W"}, Help: "whole service log"},
 			{Action: kit.Filter, Help: "search lines", Short: "search"},
 			{Action: actNextMatch, Keys: []string{"n"}, Help: "next match"},
 			{Action: actPrevMatch, Keys: []string{"N"}, Help: "previous match"},
@@ -57,6 +59,8 @@ func Spec() kit.Spec {
 // HandleKey implements kit.Screen: the movement keys, enter (open the
 // line's trace, or the line when it has none), view (the line, JSON
 // pretty-printed), errors (errors and warnings only), wrap, tail (live),
+// whole_service (a log-based alert: the lines that fired it ↔ its
+// service's whole log),
 // filter with next/previous match (search), [ and ] (the nearest line with
 // a trace id), refresh (reload); back closes the line view, then clears the
 // search, then leaves.
@@ -109,6 +113,8 @@ func (s *Screen) HandleKey(h kit.Host, msg tea.KeyPressMsg) (bool, tea.Cmd) {
 		return true, s.reload(h)
 	case k.Is(msg, actWrap):
 		s.wrap = !s.wrap
+	case k.Is(msg, actWhole):
+		return true, s.toggleWhole(h)
 	case k.Is(msg, actTail):
 		return true, s.toggleTail()
 	case k.Is(msg, actView):

@@ -19,7 +19,7 @@ func TestHelpListsTheScreensKeys(t *testing.T) {
 		d, _ := opened(t, setup{w: w, h: h, dark: dark})
 		return d
 	}, "Logs", "e     errors+warnings", "w     wrap lines", "t     live tail", "v     view line (JSON)",
-		"[     prev traced line", "]     next traced line", "n     next match", "N     previous match", "/     search lines", "r     reload")
+		"[     prev traced line", "]     next traced line", "n     next match", "N     previous match", "/     search lines", "r     reload", "W     whole service log")
 }
 
 // [keys.logs] remaps the screen's keys: the hint line, the help and the
@@ -27,19 +27,19 @@ func TestHelpListsTheScreensKeys(t *testing.T) {
 func TestRemappedKeys(t *testing.T) {
 	remap := func(ts *tuitest.Setup) {
 		ts.Config = tuitest.Config()
-		ts.Config.Keys.Screens = map[string]map[string]string{Name: {actWrap: "W", actPrevTrace: "p"}}
+		ts.Config.Keys.Screens = map[string]map[string]string{Name: {actWrap: "y", actPrevTrace: "p"}}
 	}
 	d, s := opened(t, setup{dark: true, config: remap})
-	if out := d.Screen(); !strings.Contains(out, "e errors · W wrap · t tail") {
+	if out := d.Screen(); !strings.Contains(out, "e errors · y wrap · t tail") {
 		t.Fatalf("hint line does not show the remapped key:\n%s", out)
 	}
 	d.Press("w")
 	if s.wrap {
-		t.Fatal("w still wraps after wrap was remapped to W")
+		t.Fatal("w still wraps after wrap was remapped to y")
 	}
-	d.Press("W")
+	d.Press("y")
 	if !s.wrap || !strings.Contains(d.Screen(), "wrap") {
-		t.Fatal("W does not wrap")
+		t.Fatal("y does not wrap")
 	}
 	d.Press("[")
 	if s.row().TraceID != "" {
@@ -50,7 +50,7 @@ func TestRemappedKeys(t *testing.T) {
 		t.Fatalf("p did not jump to the traced line: %q", s.row().Text)
 	}
 	d.Press("?")
-	if out := d.Screen(); !strings.Contains(out, "W     wrap lines") || !strings.Contains(out, "p     prev traced line") {
+	if out := d.Screen(); !strings.Contains(out, "y     wrap lines") || !strings.Contains(out, "p     prev traced line") {
 		t.Fatalf("help does not show the remapped keys:\n%s", out)
 	}
 }

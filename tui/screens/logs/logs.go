@@ -1,11 +1,11 @@
 // Package logs is the logs screen: an alert's logs from Loki (a LogQL
-// window from the alert's start), an error/warn toggle, wrap, search, a
-// JSON view of one line, a live tail, and the way from a log line to its
-// trace.
+// window from the alert's start; for a log-based alert, the lines that
+// fired it), an error/warn toggle, readable JSON and logfmt lines, wrap,
+// search, the raw line pretty-printed, a live tail that marks its gaps,
+// and the way from a log line to its trace.
 package logs
 
 import (
-	"context"
 	"fmt"
 	"maps"
 	"time"
@@ -37,6 +37,9 @@ type Options struct {
 	TraceRegex string
 	// MaxLines bounds the buffer (<= 0: logview.DefaultMaxLines).
 	MaxLines int
+	// HideFields are JSON and logfmt fields the readable lines leave out
+	// ([contexts.X.loki] hide_fields).
+	HideFields []string
 	// Timeout bounds one load of the window (<= 0: 60s).
 	Timeout time.Duration
 	// Err is a configuration error shown in the screen instead of logs.
@@ -70,24 +73,29 @@ const tailBackfill = 1000
 // fetch command); View draws only the visible rows of a bounded ring
 // buffer.
 type Screen struct {
-	opts   Options
-	keys   *kit.Keymap
-	b      *logview.Builder
-	tmpl   *logview.SelectorTemplate
-	cfgErr string
+	opts    Options
+	keys    *kit.Keymap
+	b       *logview.Builder
+	tmpl    *logview.SelectorTemplate
+	planner *logview.Planner // the errors filter's discoveries, per selector
+	cfgErr  string
 
 	// what is shown
+	alert              *alerts.Alert // the alert opened (snapshots are immutable)
 	alertFP, alertName string
 	labels             map[string]string
 	started            time.Time
+	logAlert, whole    bool // a Loki ruler rule's alert; W: its service's whole log
 	selector, query    string
 	queryText          string // sanitized
 	start, end         time.Time
 	errorsOnly, wrap   bool
+	keep               func(*logview.Row) bool // refines tail rows of a line-filter errors plan
 	buf                *logview.Ring
 	loaded, loading    bool
 	capped             bool
 	err                string
+	report             report
 	seq                int
 
 	// list holds the cursor and pages by the body's height; top is the
@@ -103,15 +111,17 @@ type Screen struct {
 	matches int
 
 	detail *lineView
+	dim    dimStyle
 
 	// live tail
-	tailGen  int
-	tail     *logview.Follower
-	tailing  bool // asked for: connecting or running
-	tailNote string
-	tailErr  bool
-	tailNew  int // lines that arrived while scrolled up
-	dropped  int
+	tailGen   int
+	tail      *logview.Follower
+	tailing   bool // asked for: connecting or running
+	tailNote  string
+	tailErr   bool
+	tailNew   int // lines that arrived while scrolled up
+	dropped   int
+	tailRetry *loki.Retry
 }
 
 // New builds the screen for one session.
@@ -125,7 +135,10 @@ func New(h kit.Host, keys *kit.Keymap, o Options) *Screen {
 	if err != nil {
 		s.cfgErr = "loki trace_regex: " + err.Error()
 	}
-	s.b = logview.NewBuilder(x, h.Now().Location())
+	s.b = logview.NewBuilder(x, h.Now().Location()).WithFormatter(logview.NewFormatter(o.HideFields))
+	if o.Client != nil {
+		s.planner = logview.NewPlanner(o.Client, logview.PlannerOptions{Now: h.Now})
+	}
 	if s.tmpl, err = logview.ParseSelectorTemplate(o.AlertSelector); err != nil {
 		s.cfgErr = err.Error()
 	}
@@ -159,56 +172,13 @@ func (s *Screen) Open(h kit.Host, a *alerts.Alert) tea.Cmd {
 		return nil
 	}
 	s.stopTail("")
-	s.alertFP, s.alertName, s.labels = a.Fingerprint, sanitize.Text(a.Name()), maps.Clone(a.Labels)
-	s.started = a.Since()
-	s.selector, s.query, s.queryText = "", "", ""
+	s.alert, s.alertFP, s.alertName, s.labels = a, a.Fingerprint, sanitize.Text(a.Name()), maps.Clone(a.Labels)
+	s.started, s.logAlert, s.whole = a.Since(), logview.IsLogAlert(a), false
+	s.selector, s.query, s.queryText, s.report = "", "", "", report{}
 	s.buf.Reset(nil)
 	s.list.SetLen(0)
 	s.top, s.dropped, s.tailNew, s.matches = 0, 0, 0, 0
 	return s.reload(h)
-}
-
-// loadedMsg is the reply to one window load.
-type loadedMsg struct {
-	seq             int
-	selector, query string
-	rows            []logview.Row
-	capped          bool
-	err             error
-}
-
-// Screen implements kit.Routed.
-func (loadedMsg) Screen() string { return Name }
-
-// reload fetches the window again: from AlertLead before the alert started
-// until now.
-func (s *Screen) reload(h kit.Host) tea.Cmd {
-	if s.cfgErr != "" || s.labels == nil {
-		return nil
-	}
-	s.seq++
-	s.loading, s.err = true, ""
-	if !s.tailing {
-		s.tailNote, s.tailErr = "", false
-	}
-	s.start, s.end = logview.AlertWindow(s.started, h.Now())
-	seq, c, b, tmpl, labels, sel := s.seq, s.opts.Client, s.b, s.tmpl, s.labels, s.selector
-	load := logview.Load{Start: s.start, End: s.end, Max: s.buf.Cap()}
-	errorsOnly, timeout := s.errorsOnly, s.opts.Timeout
-	return func() tea.Msg {
-		ctx, cancel := context.WithTimeout(context.Background(), timeout)
-		defer cancel()
-		msg := loadedMsg{seq: seq, selector: sel}
-		if msg.selector == "" {
-			if msg.selector, msg.err = logview.ResolveSelector(ctx, c, tmpl, labels, load.Start, load.End); msg.err != nil {
-				return msg
-			}
-		}
-		load.Query = logview.WithErrorFilter(msg.selector, errorsOnly)
-		msg.query = load.Query
-		msg.rows, msg.capped, msg.err = load.Fetch(ctx, c, b)
-		return msg
-	}
 }
 
 // Update implements kit.Screen.
@@ -220,35 +190,6 @@ func (s *Screen) Update(h kit.Host, msg tea.Msg) tea.Cmd {
 		return s.tailStarted(h, msg)
 	case tailMsg:
 		return s.tailFrame(h, msg)
-	}
-	return nil
-}
-
-func (s *Screen) applyLoaded(msg loadedMsg) tea.Cmd {
-	if msg.seq != s.seq {
-		return nil // a newer load was asked for
-	}
-	s.loading = false
-	if msg.selector != "" {
-		s.selector = msg.selector
-	}
-	if msg.query != "" {
-		s.query, s.queryText = msg.query, sanitize.Text(msg.query)
-	}
-	if msg.err != nil {
-		s.err = sanitize.Text(msg.err.Error())
-		if len(msg.rows) == 0 {
-			return nil
-		}
-	}
-	s.loaded, s.capped = true, msg.capped
-	s.buf.Reset(msg.rows)
-	s.list.SetLen(s.buf.Len())
-	s.list.Select(s.buf.Len() - 1)
-	s.top, s.tailNew = max(0, s.buf.Len()-s.bodyH()), 0
-	s.recount()
-	if s.tailing && s.tail == nil {
-		return s.startTail()
 	}
 	return nil
 }
@@ -273,6 +214,18 @@ func (s *Screen) State() State {
 		st.TraceID = r.TraceID
 	}
 	return st
+}
+
+// Lines are the raw lines held, oldest first (gap markers left out), for
+// tests and tools.
+func (s *Screen) Lines() []string {
+	out := make([]string, 0, s.buf.Len())
+	for i := 0; i < s.buf.Len(); i++ {
+		if r := s.buf.At(i); r.Gap == nil {
+			out = append(out, r.Line)
+		}
+	}
+	return out
 }
 
 // cursor is the row under the cursor (0 when empty).
@@ -307,5 +260,5 @@ func (s *Screen) setSize(w, h int) {
 }
 
 // bodyH is the number of lines for rows: the screen minus the two header
-// lines, the column header and the footer.
-func (s *Screen) bodyH() int { return max(1, s.h-4) }
+// lines, the report's note lines, the column header and the footer.
+func (s *Screen) bodyH() int { return max(1, s.h-4-s.noteLines()) }

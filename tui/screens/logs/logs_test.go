@@ -87,8 +87,14 @@ func TestOpenLoadsTheAlertWindow(t *testing.T) {
 func TestErrorToggleRequeriesLoki(t *testing.T) {
 	d, s := opened(t, setup{w: 120, h: 40, dark: true})
 	d.Press("e")
-	if !strings.HasSuffix(s.query, logview.ErrorFilter) {
-		t.Fatalf("query %q lacks the error filter", s.query)
+	// level is a stream label of every stream: the planner matches it in
+	// the selector, no parser (issue 15: the old | json form timed out)
+	want := `{env="prod", service_name=~"conectcrm-backend|api-gateway|postgres", level=~"error|warn"}`
+	if s.query != want {
+		t.Fatalf("query %q, want %q", s.query, want)
+	}
+	if out := d.Screen(); !strings.Contains(out, "errors: level is a stream label of every stream") || !strings.Contains(out, want) {
+		t.Fatalf("the pane should say the form sent and why:\n%s", out)
 	}
 	if s.buf.Len() != 9 {
 		t.Fatalf("%d rows, want the 9 error and warning lines", s.buf.Len())

@@ -2,6 +2,7 @@ package logs
 
 import (
 	"fmt"
+	"slices"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
@@ -79,7 +80,7 @@ func (s *Screen) stopTail(note string) {
 	if s.tailing {
 		s.tailNote, s.tailErr = note, false
 	}
-	s.tailing = false
+	s.tailing, s.tailRetry = false, nil
 }
 
 func readTail(gen int, f *logview.Follower) tea.Cmd {
@@ -113,10 +114,20 @@ func (s *Screen) tailFrame(h kit.Host, msg tailMsg) tea.Cmd {
 		return nil // stopped meanwhile
 	}
 	fr := msg.fr
-	if len(fr.Rows) > 0 {
-		s.appendRows(fr.Rows)
+	rows := fr.Rows
+	if s.keep != nil { // a line-filter errors plan: its filter keeps lines that only mention a level
+		rows = slices.DeleteFunc(rows, func(r logview.Row) bool { return r.Gap == nil && !s.keep(&r) })
+	}
+	if len(rows) > 0 {
+		s.appendRows(rows)
 	}
 	s.dropped += fr.Dropped
+	switch {
+	case fr.Retrying != nil:
+		s.tailRetry = fr.Retrying
+	case len(fr.Gaps) > 0 || len(fr.Rows) > 0:
+		s.tailRetry = nil // reconnected
+	}
 	if fr.Closed {
 		s.tail, s.tailing = nil, false
 		s.tailNote, s.tailErr = "tail ended", false
@@ -171,6 +182,9 @@ func (s *Screen) appendRows(rows []logview.Row) {
 func (s *Screen) tailStatus(st *kit.Styles) string {
 	out := ""
 	switch {
+	case s.tailing && s.tail != nil && s.tailRetry != nil:
+		r := s.tailRetry
+		out = st.SevStyle("warning").Render(fmt.Sprintf("◌ tail lost (%s): reconnecting in %s, attempt %d", sanitize.Text(r.Reason), r.In.Round(100*time.Millisecond), r.Attempt))
 	case s.tailing && s.tail != nil:
 		out = st.StatusOK.Render("● live")
 	case s.tailNote != "" && s.tailErr:

@@ -41,6 +41,12 @@ func (s *Screen) View(w, h int, st *kit.Styles, now time.Time) string {
 	c := layout(w)
 	out := make([]string, 0, h)
 	out = append(out, s.titleLine(w, st), s.statusLine(w, st, now))
+	if len(s.report.notes) > 0 {
+		out = append(out, st.Muted.Render(kit.Cut("  "+strings.Join(s.report.notes, " · "), w)))
+	}
+	if s.report.hint != "" {
+		out = append(out, st.Error.Render(kit.Cut("  "+s.report.hint, w)))
+	}
 	out = append(out, st.Header.Render(kit.Fit("  "+kit.Fit("TIME", c.tsW)+" "+kit.Fit("SERVICE", c.svcW)+" LEVEL LINE", w)))
 	body := s.bodyH()
 	switch {
@@ -84,7 +90,13 @@ func (s *Screen) statusLine(w int, st *kit.Styles, now time.Time) string {
 		if s.capped {
 			n += fmt.Sprintf(" (newest %s)", thousands(s.buf.Cap()))
 		}
-		parts = append(parts, st.Muted.Render(s.window()), st.Value.Render(n))
+		parts = append(parts, st.Muted.Render(s.window()), st.Value.Render(n)+st.Muted.Render(s.report.tookText()))
+		switch {
+		case s.logAlert && s.whole:
+			parts = append(parts, st.Muted.Render("whole service"))
+		case s.logAlert:
+			parts = append(parts, st.Accent.Render("lines that fired it"))
+		}
 		if s.errorsOnly {
 			parts = append(parts, st.SevStyle("warning").Render("errors+warnings"))
 		} else {
@@ -182,6 +194,9 @@ func (s *Screen) drawRows(out []string, body int, c cols, st *kit.Styles) []stri
 func (s *Screen) renderRow(out []string, i, room int, c cols, st *kit.Styles) []string {
 	r := s.buf.At(i)
 	sel := i == s.cursor()
+	if r.Gap != nil {
+		return append(out, s.gapRow(r, sel, c, st))
+	}
 	svc := r.Service
 	if svc == "" {
 		svc = "-"
@@ -233,9 +248,9 @@ func clip(text string, w int) (string, string) {
 	return text[:n], "…"
 }
 
-// paint styles the trace id and search matches inside text, which starts
-// at byte base of r.Text. Text is sanitized; only oncall's styles add
-// escape sequences.
+// paint styles text, which starts at byte base of r.Text: the fields of
+// a readable line after its message dim (from r.Lead), and over them the
+// trace id and search matches. Text is sanitized; only oncall's styles add escape sequences.
 func (s *Screen) paint(r *logview.Row, base int, text string, st *kit.Styles) string {
 	type span struct {
 		a, b  int
@@ -258,10 +273,11 @@ func (s *Screen) paint(r *logview.Row, base int, text string, st *kit.Styles) st
 			add(a, a+s.search.Len(), ms)
 		}
 	}
-	if len(spans) == 0 {
+	if len(spans) == 0 && r.Lead == 0 {
 		return text
 	}
 	sort.Slice(spans, func(i, j int) bool { return spans[i].a < spans[j].a })
+	s.dim.set(st)
 	var b strings.Builder
 	pos := 0
 	for _, sp := range spans {
@@ -269,12 +285,63 @@ func (s *Screen) paint(r *logview.Row, base int, text string, st *kit.Styles) st
 		if a >= sp.b {
 			continue
 		}
-		b.WriteString(text[pos:a])
+		s.dim.write(&b, r, base, text, pos, a)
 		b.WriteString(sp.style.Render(text[a:sp.b]))
 		pos = sp.b
 	}
-	b.WriteString(text[pos:])
+	s.dim.write(&b, r, base, text, pos, len(text))
 	return b.String()
+}
+
+// dimStyle writes the fields of a readable line dim, with the muted
+// style's escape sequences taken apart once per style set (a lipgloss
+// render per piece would cost a frame's budget on long lines).
+type dimStyle struct {
+	st        *kit.Styles
+	pre, post string
+}
+
+func (d *dimStyle) set(st *kit.Styles) {
+	if d.st == st {
+		return
+	}
+	out := st.Muted.Render("x")
+	i := strings.IndexByte(out, 'x')
+	d.st, d.pre, d.post = st, out[:i], out[i+1:]
+}
+
+// write writes text[from:to] (text starts at byte base of the row's
+// Text): what lies before the row's Lead as it is, the fields after it
+// dim.
+func (d *dimStyle) write(b *strings.Builder, r *logview.Row, base int, text string, from, to int) {
+	if from >= to {
+		return
+	}
+	lead := int(r.Lead) - base
+	if r.Lead == 0 || to <= lead {
+		b.WriteString(text[from:to])
+		return
+	}
+	mid := max(from, lead)
+	b.WriteString(text[from:mid])
+	b.WriteString(d.pre)
+	b.WriteString(text[mid:to])
+	b.WriteString(d.post)
+}
+
+// gapRow draws the marker a live tail leaves where it reconnected: where
+// lines may be missing, and whether they were fetched.
+func (s *Screen) gapRow(r *logview.Row, sel bool, c cols, st *kit.Styles) string {
+	ts := kit.Fit(r.Time.Format(c.tsFmt), c.tsW) + " "
+	text := kit.Cut(r.Text, max(1, c.prefixW()-2-len(ts)+c.lineW))
+	if sel {
+		return st.Cursor.Render("▌ ") + st.Selected.Render(kit.Fit(ts+text, c.prefixW()-2+c.lineW))
+	}
+	style := st.SevStyle("warning")
+	if r.Gap.Backfilled {
+		style = st.Muted
+	}
+	return "  " + st.Muted.Render(ts) + style.Render(text)
 }
 
 func levelLabel(l logview.Level) string {

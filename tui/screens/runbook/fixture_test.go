@@ -67,11 +67,17 @@ func (f *fakeProm) sent() []string {
 	return append([]string(nil), f.queries...)
 }
 
-// fakeLoki returns fixed log lines.
-type fakeLoki struct{ q loki.Query }
+// fakeLoki returns fixed log lines, or err.
+type fakeLoki struct {
+	q   loki.Query
+	err error
+}
 
 func (f *fakeLoki) QueryRange(_ context.Context, q loki.Query) (*loki.Result, error) {
 	f.q = q
+	if f.err != nil {
+		return nil, f.err
+	}
 	return &loki.Result{Type: "streams", Entries: []loki.Entry{
 		{Time: fixedNow.Add(-time.Minute), Line: `{"level":"error","msg":"dial tcp postgres-0:5432: connection refused"}`},
 		{Time: fixedNow.Add(-2 * time.Minute), Line: "panic: \x1b[31mred\x1b[0m runtime error"},

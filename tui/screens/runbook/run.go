@@ -13,6 +13,8 @@ import (
 	v1 "github.com/prometheus/client_golang/api/prometheus/v1"
 	"github.com/prometheus/common/model"
 
+	"oncall/internal/logql"
+	"oncall/internal/logview"
 	"oncall/internal/sanitize"
 	"oncall/sources/loki"
 	"oncall/tui/kit"
@@ -43,6 +45,9 @@ type result struct {
 	more     int // series or lines not shown
 	logs     []logRow
 	rangeErr string
+	// slow warns that a logql block is likely slow as written (run anyway),
+	// with the cheaper form when there is one; hint is a timeout's.
+	slow, hint string
 }
 
 type seriesRow struct{ labels, value, spark string }
@@ -97,8 +102,12 @@ func (s *screen) runSelected(h kit.Host) tea.Cmd {
 			res.running, res.err = false, msg
 			return nil
 		}
+		slow := slowLogQL(q)
+		res.slow = slow
 		return func() tea.Msg {
-			return ranMsg{block: idx, res: runLogQL(lk, q, now, clock, timeout, seq, b.Code)}
+			r := runLogQL(lk, q, now, clock, timeout, seq, b.Code)
+			r.slow = slow
+			return ranMsg{block: idx, res: r}
 		}
 	}
 	res.running, res.err = false, "cannot run "+sanitize.Text(b.Lang)
@@ -187,6 +196,7 @@ func runLogQL(l LogQuerier, q string, now time.Time, clock func() time.Time, tim
 	res.took = clock().Sub(start)
 	if err != nil {
 		res.err = err.Error()
+		res.hint = logview.SlowHint(q, err)
 		return res
 	}
 	res.kind = out.Type
@@ -224,6 +234,37 @@ func runLogQL(l LogQuerier, q string, now time.Time, clock func() time.Time, tim
 	}
 	res.capSeries()
 	return res
+}
+
+// slowLogQL says when a logql block, run as written, is likely slow: a
+// parser before any line filter over a selector without an exact matcher
+// (logview.LikelySlow), or over any selector (logql.Analyze), for a log
+// query or each log query inside a metric one; "" when it looks cheap.
+func slowLogQL(q string) string {
+	queries := []string{q}
+	if m, err := logql.Extract(q); err == nil {
+		queries = queries[:0]
+		for _, lq := range m.Queries {
+			queries = append(queries, lq.String())
+		}
+	}
+	for _, lq := range queries {
+		if reason, slow := logview.LikelySlow(lq); slow {
+			return reason
+		}
+		a, err := logql.Analyze(lq)
+		if err != nil || a.Cost != logql.ParsesAll {
+			continue
+		}
+		out := "may be slow on a busy stream: " + a.Verdict
+		if a.Cheaper != "" {
+			out += "; cheaper: " + a.Cheaper
+		} else {
+			out += "; a line filter before the parser (|= \"…\") would spare Loki the parsing"
+		}
+		return out
+	}
+	return ""
 }
 
 // tookText is " · 42ms", or "" below a millisecond (a frozen test clock).
@@ -393,11 +434,23 @@ func (s *screen) resultLines(i int, st *kit.Styles, w int) []string {
 			out = append(out, ind+st.Label.Render(lead)+st.Muted.Render(l))
 		}
 	}
+	if r.slow != "" {
+		for j, l := range kit.Wrap(sanitize.Text("⚠ "+r.slow), max(20, w-len(ind))) {
+			if j > 0 {
+				l = "  " + l
+			}
+			out = append(out, ind+st.SevStyle("warning").Render(l))
+		}
+	}
 	switch {
 	case r.running:
 		return append(out, ind+st.StatusInfo.Render("running…"))
 	case r.err != "":
-		return append(out, ind+st.Error.Render("✗ "+sanitize.Text(r.err)))
+		out = append(out, ind+st.Error.Render("✗ "+sanitize.Text(r.err)))
+		if r.hint != "" {
+			out = append(out, ind+st.Muted.Render(r.hint))
+		}
+		return out
 	}
 	at := r.at.Local().Format("15:04:05")
 	switch {

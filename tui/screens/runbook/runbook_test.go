@@ -1,6 +1,7 @@
 package runbook
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"math"
@@ -250,6 +251,15 @@ func TestRunbookLogQLAndErrorsShowInline(t *testing.T) {
 	}
 	text := blockText(s, 2)
 	contains(t, "log result", text, "✓ 2 lines", "03:29:00", "connection refused", `panic: \x1b[31mred`)
+	// run as written, but warned about: the issue-15 form parses every line
+	contains(t, "slow warning", text, "⚠ may be slow on a busy stream: the parser | json runs before any line filter")
+	if st, _ := StateOf(s); !strings.Contains(st.Results[2].Slow, "| json runs before any line filter") {
+		t.Errorf("state: %+v", st.Results[2])
+	}
+	// a timeout says which stage is likely slow
+	lk.err = fmt.Errorf("loki: query_range: no answer within 10s: %w", context.DeadlineExceeded)
+	pressAndWait(d, s, "enter")
+	contains(t, "timeout", blockText(s, 2), "✗ loki: query_range: no answer within 10s", "Loki did not answer in time: | json parses every line")
 	if strings.Contains(strings.Join(s.view.lines, ""), "\x1b[31mred") {
 		t.Error("a log line's escape sequence reached the screen")
 	}

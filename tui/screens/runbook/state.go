@@ -31,6 +31,9 @@ type Result struct {
 	// Series and Lines count the series (promql, metric logql) and log
 	// lines (logql) the result holds.
 	Series, Lines int
+	// Slow warns that a logql block is likely slow as written (it runs
+	// anyway); Hint is a timeout's cheaper form.
+	Slow, Hint string
 }
 
 // StateOf returns the runbook screen's state; ok is false when s is not
@@ -42,7 +45,7 @@ func StateOf(s kit.Screen) (st State, ok bool) {
 	}
 	st = State{Runbook: rs.rb, Loading: rs.loading, Err: rs.err, Selected: rs.sel, Results: map[int]Result{}}
 	for i, r := range rs.results {
-		res := Result{Query: r.query, Running: r.running, Err: r.err, Series: len(r.series), Lines: len(r.logs)}
+		res := Result{Query: r.query, Running: r.running, Err: r.err, Series: len(r.series), Lines: len(r.logs), Slow: r.slow, Hint: r.hint}
 		if r.kind == "streams" {
 			res.Lines += r.more
 		} else {

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"oncall/internal/logview"
 	"oncall/internal/sanitize"
 	"oncall/internal/traceid"
 	"oncall/internal/waterfall"
@@ -49,12 +50,17 @@ type logRow struct {
 	level   string
 	line    string
 	spanID  string
+	// lead is where the message (and an error= right after it) ends in
+	// line: the fields after it are drawn dim. 0 for plain text.
+	lead int
 }
 
 // buildLogs sorts the entries by time and extracts what each row
 // shows: service (the first of the stream labels service_name, service,
-// app, job, container), level, line and the span id it belongs to.
-func buildLogs(entries []loki.Entry, ext *traceid.Extractor) []logRow {
+// app, job, container), level, the line made readable by f (the logs
+// screen's formatter, without the trace's own ids) and the span id it
+// belongs to.
+func buildLogs(entries []loki.Entry, ext *traceid.Extractor, f *logview.Formatter) []logRow {
 	out := make([]logRow, 0, len(entries))
 	for _, e := range entries {
 		r := logRow{t: e.Time}
@@ -67,7 +73,12 @@ func buildLogs(entries []loki.Entry, ext *traceid.Extractor) []logRow {
 		r.level = sanitize.Truncate(logLevel(e), 8)
 		ids := ext.Extract(e.Line, e.StructuredMetadata)
 		r.spanID = ids.SpanID
-		r.line = sanitize.Truncate(compactLogLine(e.Line), maxLogLine)
+		fm := f.Format(e.Line, r.service)
+		if r.level == "" && fm.Level != "" {
+			r.level = sanitize.Truncate(strings.ToLower(fm.Level), 8)
+		}
+		r.line, r.lead = sanitize.Truncate(fm.Text, maxLogLine), fm.Lead()
+		r.lead = min(r.lead, len(r.line))
 		out = append(out, r)
 	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].t.Before(out[j].t) })
@@ -163,49 +174,4 @@ func spanDetail(wf *waterfall.Waterfall, row int, st *kit.Styles) []string {
 func summary(wf *waterfall.Waterfall) string {
 	s := fmt.Sprintf("%d spans · %d services · %s", len(wf.Rows), len(wf.Services), waterfall.FormatDuration(wf.Duration))
 	return s
-}
-
-// compactLogLine shows a JSON object line logfmt-style, its message and
-// error first, without the fields the row already shows (time, level,
-// trace and span ids). Anything else is returned as it is.
-func compactLogLine(line string) string {
-	t := strings.TrimSpace(line)
-	if !strings.HasPrefix(t, "{") || !strings.HasSuffix(t, "}") {
-		return line
-	}
-	dec := json.NewDecoder(strings.NewReader(t))
-	dec.UseNumber()
-	if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
-		return line
-	}
-	var first, rest []string
-	for dec.More() {
-		kt, err := dec.Token()
-		if err != nil {
-			return line
-		}
-		k, _ := kt.(string)
-		var v any
-		if err := dec.Decode(&v); err != nil {
-			return line
-		}
-		vs, ok := v.(string)
-		if !ok {
-			b, _ := json.Marshal(v)
-			vs = string(b)
-		}
-		switch k {
-		case "ts", "time", "timestamp", "@timestamp", "level", "lvl", "severity", "trace_id", "traceId", "traceID", "span_id", "spanId", "spanID":
-		case "msg", "message":
-			first = append([]string{vs}, first...)
-		case "error", "err":
-			first = append(first, k+"="+vs)
-		default:
-			rest = append(rest, k+"="+vs)
-		}
-	}
-	if tok, err := dec.Token(); err != nil || tok != json.Delim('}') || dec.InputOffset() != int64(len(t)) {
-		return line
-	}
-	return strings.Join(append(first, rest...), " ")
 }

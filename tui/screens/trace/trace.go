@@ -91,7 +91,7 @@ func Entry(o Options) kit.Entry {
 		ext, _ = traceid.NewExtractor("") // the config check reports the regex
 	}
 	e.New = func(_ kit.Host, keys *kit.Keymap) kit.Screen {
-		return &Screen{opts: o, ext: ext, keys: keys}
+		return &Screen{opts: o, ext: ext, keys: keys, fmtr: logview.NewTraceFormatter()}
 	}
 	return e
 }
@@ -130,6 +130,7 @@ const (
 type Screen struct {
 	opts Options
 	ext  *traceid.Extractor
+	fmtr *logview.Formatter // the logs screen's readable lines, without the trace's ids
 	keys *kit.Keymap
 	seq  int
 
@@ -260,7 +261,7 @@ func (s *Screen) fetchLogs(seq int, id string, hint, now time.Time) tea.Cmd {
 	if q.Limit <= 0 {
 		q.Limit = DefaultLogLimit
 	}
-	to, ext, selector := s.opts.timeout(), s.ext, s.opts.TraceSelector
+	to, ext, fmtr, selector := s.opts.timeout(), s.ext, s.fmtr, s.opts.TraceSelector
 	return func() tea.Msg {
 		ctx, cancel := context.WithTimeout(context.Background(), to)
 		defer cancel()
@@ -278,7 +279,7 @@ func (s *Screen) fetchLogs(seq int, id string, hint, now time.Time) tea.Cmd {
 		if err != nil {
 			return logsMsg{seq: seq, err: err}
 		}
-		return logsMsg{seq: seq, logs: buildLogs(res.Entries, ext), truncated: len(res.Entries) >= q.Limit}
+		return logsMsg{seq: seq, logs: buildLogs(res.Entries, ext, fmtr), truncated: len(res.Entries) >= q.Limit}
 	}
 }
 

@@ -10,6 +10,8 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"oncall/internal/alerts"
+	"oncall/internal/logview"
+	"oncall/sources/loki"
 	"oncall/tui/kit"
 	"oncall/tui/tuitest"
 	"oncall/tui/tuitest/fixture"
@@ -388,16 +390,24 @@ func TestTraceDefaultSelectorComesFromLokisLabels(t *testing.T) {
 	}
 }
 
-func TestCompactLogLine(t *testing.T) {
+// The trace's log pane makes lines readable with the logs screen's
+// formatter, leaving out the trace's own ids.
+func TestTraceLogLinesAreReadable(t *testing.T) {
 	for in, want := range map[string]string{
-		`{"ts":"2026-11-26T03:26:05Z","level":"error","msg":"request failed","status":500,"error":"pool timeout","trace_id":"ab","span_id":"cd"}`: `request failed error=pool timeout status=500`,
+		`{"ts":"2026-11-26T03:26:05Z","level":"error","msg":"request failed","status":500,"error":"pool timeout","trace_id":"ab","span_id":"cd"}`: `request failed error="pool timeout" status=500`,
 		`{"message":"canceling statement","error_severity":"ERROR","nested":{"a":[1,2]}}`:                                                         `canceling statement error_severity=ERROR nested={"a":[1,2]}`,
+		`level=warn msg="slow query" duration_ms=1800 traceID=ab`:                                                                                 `slow query duration_ms=1800`,
 		`plain text line`:   `plain text line`,
 		`{"broken": `:       `{"broken": `,
 		`{"a":1} trailing}`: `{"a":1} trailing}`,
 	} {
-		if got := compactLogLine(in); got != want {
-			t.Errorf("compactLogLine(%s) = %q, want %q", in, got, want)
+		rows := buildLogs([]loki.Entry{{Line: in, Labels: map[string]string{"service_name": "api"}}}, nil, logview.NewTraceFormatter())
+		if got := rows[0].line; got != want {
+			t.Errorf("%s: %q, want %q", in, got, want)
 		}
+	}
+	rows := buildLogs([]loki.Entry{{Line: `{"level":"error","msg":"request failed","error":"pool timeout","status":500}`}}, nil, logview.NewTraceFormatter())
+	if r := rows[0]; r.line[:r.lead] != `request failed error="pool timeout"` || r.level != "error" {
+		t.Errorf("lead %q, level %q", r.line[:r.lead], r.level)
 	}
 }

@@ -378,10 +378,14 @@ func (s *Screen) logLines(w, h int, st *kit.Styles, ts *styleCache) []string {
 		b.WriteString(svc.Render(kit.Fit(r.service, svcW)) + " ")
 		b.WriteString(levelStyle(r.level, st).Render(kit.Fit(r.level, 5)) + " ")
 		line := kit.Cut(r.line, max(1, w-kit.Width(b.String())))
-		if cur {
-			line = st.Selected.Render(line)
+		switch lead := min(r.lead, len(line)); {
+		case cur:
+			b.WriteString(st.Selected.Render(line))
+		case lead > 0 && lead < len(line):
+			b.WriteString(line[:lead] + st.Muted.Render(line[lead:]))
+		default:
+			b.WriteString(line)
 		}
-		b.WriteString(line)
 		out = append(out, b.String())
 	}
 	return out
