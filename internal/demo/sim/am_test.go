@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"context"
 	"errors"
 	"net/url"
 	"reflect"
@@ -268,5 +269,26 @@ func TestAlertmanagerStatusReceiversGroups(t *testing.T) {
 	}
 	if len(seen) != 9 {
 		t.Errorf("groups hold %d alertnames, want 9 (7 of Prometheus, 2 of Loki's ruler)", len(seen))
+	}
+}
+
+// The staging scenario is quiet: a memory warning and low traffic, nothing
+// critical, and none of the incident's log-based alerts.
+func TestStagingIsQuiet(t *testing.T) {
+	clk := &fakeClock{t: epoch()}
+	b, err := Start(context.Background(), Options{Clock: clk.Now, Scenario: ScenarioStaging})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = b.Close() })
+	clk.Advance(5 * time.Minute) // past the pending log-based alert's firing
+	got := listAlerts(t, b, nil)
+	if n := names(got); !reflect.DeepEqual(n, []string{"HighMemoryUsage", "LowTraffic"}) {
+		t.Fatalf("staging alerts = %v, want HighMemoryUsage and LowTraffic", n)
+	}
+	for _, a := range got {
+		if a.Labels["severity"] == "critical" || a.Labels["env"] != "staging" {
+			t.Errorf("staging holds %v", a.Labels)
+		}
 	}
 }

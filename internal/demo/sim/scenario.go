@@ -81,7 +81,10 @@ func newIncident(start time.Time, promURL, scenario string) *incident {
 		in.instances = append(in.instances, ai)
 	}
 	in.logRules, in.logGroups = logRules()
-	in.logInstances = newLogInstances(start, in.logRules)
+	if scenario != ScenarioStaging {
+		// the quiet staging's logs fire none of the log-based rules
+		in.logInstances = newLogInstances(start, in.logRules)
+	}
 	return in
 }
 
