@@ -30,7 +30,7 @@ func Burn(series []BurnLine, from, to time.Time, w, plotH int, threshold float64
 	if w < 24 || plotH < 3 || !to.After(from) {
 		return nil
 	}
-	d := Data{From: from, To: to, LogY: true, Unit: "×",
+	d := Data{From: from, To: to, LogY: true, Unit: "×", LastOnTop: true,
 		Threshold: &Threshold{Value: threshold, Label: "page"}}
 	d.YMin, d.YMax = burnScale(series, threshold)
 	for _, s := range series {

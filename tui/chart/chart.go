@@ -73,6 +73,9 @@ type Data struct {
 	LogY bool
 	// Unit follows the Y labels and values ("×").
 	Unit string
+	// LastOnTop draws the last line over the others (the budget's 6h
+	// window); by default the first is on top (the busiest series).
+	LastOnTop bool
 	// YMin and YMax fix the value range when YMax > YMin (else it is the
 	// data's and the threshold's); values outside are drawn at its edge.
 	YMin, YMax float64
@@ -233,6 +236,20 @@ func nearest(pts []Point, at time.Time, tol time.Duration) (float64, bool) {
 
 func finite(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }
 
+// drawOrder lists the lines in the order they are drawn: the one on top
+// last.
+func (c *Chart) drawOrder() []int {
+	n := len(c.data.Lines)
+	out := make([]int, n)
+	for k := range out {
+		out[k] = n - 1 - k
+		if c.data.LastOnTop {
+			out[k] = k
+		}
+	}
+	return out
+}
+
 // glyph is line i's glyph: its own, or its place in Glyphs.
 func (c *Chart) glyph(i int) string {
 	if g := c.data.Lines[i].Glyph; g != "" {
@@ -272,7 +289,10 @@ func newPalette(st *kit.Styles) palette {
 		pending: n().Foreground(p.Pending).Bold(true), firing: n().Foreground(p.Critical).Bold(true),
 		cursor: n().Foreground(p.Accent),
 		series: []lipgloss.Style{
-			n().Foreground(p.Accent), n().Foreground(p.Warning), n().Foreground(p.OK), n().Foreground(p.Acked),
+			// In 16 colours these are blue, green, red (the threshold's
+			// too), blue, blue, red, white and grey: the glyphs, not the
+			// colours, tell the series apart there.
+			n().Foreground(p.Accent), n().Foreground(p.OK), n().Foreground(p.Warning), n().Foreground(p.Acked),
 			n().Foreground(p.Info), n().Foreground(p.Pending), n().Foreground(p.Fg), n().Foreground(p.Muted),
 		},
 	}

@@ -226,7 +226,7 @@ func (p *geom) value(v float64) float64 {
 // data set, the first series last so it is drawn on top.
 func (c *Chart) drawBraille(p *plot, pal palette) {
 	var names []string
-	for i := len(c.data.Lines) - 1; i >= 0; i-- {
+	for _, i := range c.drawOrder() {
 		for k, seg := range segments(c.data.Lines[i].Points) {
 			name := fmt.Sprintf("%03d.%05d", i, k)
 			p.lc.SetDataSetStyle(name, c.style(pal, i))
@@ -250,7 +250,7 @@ func (c *Chart) drawShapes(p *plot, pal palette) {
 	p.lc.Clear()
 	p.lc.DrawXYAxisAndLabel()
 	low := c.data.Threshold != nil && strings.HasPrefix(c.data.Threshold.Op, "<")
-	for i := len(c.data.Lines) - 1; i >= 0; i-- {
+	for _, i := range c.drawOrder() {
 		best := make(map[int]Point, p.gw)
 		for _, pt := range c.data.Lines[i].Points {
 			if !finite(pt.V) {
@@ -328,7 +328,7 @@ func (c *Chart) drawMarkers(p *plot, pal palette) {
 
 // drawEnds marks each series' latest point with its glyph.
 func (c *Chart) drawEnds(p *plot, pal palette) {
-	for i := len(c.data.Lines) - 1; i >= 0; i-- {
+	for _, i := range c.drawOrder() {
 		pt, ok := lastFinite(c.data.Lines[i].Points)
 		if !ok {
 			continue

@@ -145,7 +145,7 @@ func (c *Chart) compose() {
 			}
 		}
 		_, _, rs := c.Cursor()
-		for i := len(rs) - 1; i >= 0; i-- {
+		for _, i := range c.drawOrder() {
 			if rs[i].OK {
 				over[c.geo.row(c.geo.value(rs[i].Value))] = gcell{r: []rune(rs[i].Glyph)[0], s: c.grid.reversed(c.grid.id(c.style(pal, i)))}
 			}

@@ -7,9 +7,10 @@ package oldburn
 //	go test ./tui/chart/testdata/oldburn -run Compare -v        # bytes, and the charts in NO_COLOR and 16 colours with -show
 //	go test ./tui/chart/testdata/oldburn -run '^$' -bench . -benchmem
 //
-// "string" is the styled string's length; "wire" is what Bubble Tea v2's
-// renderer (ultraviolet) writes to paint the chart on a blank screen in
-// that colour profile: what a first frame costs over SSH.
+// "string" is the styled string's length; "first paint" is what Bubble
+// Tea v2's renderer (ultraviolet) writes to paint the chart on a blank
+// screen in each colour profile, what a first frame costs over SSH; "next
+// refresh" is what it writes when the chart moves on by one 5-minute step.
 
 import (
 	"bytes"
@@ -33,15 +34,16 @@ var show = flag.Bool("show", false, "print each chart in NO_COLOR and 16 colours
 
 var now = time.Date(2025, 3, 14, 12, 0, 0, 0, time.UTC)
 
-// rates are 24h of burn rates every 5 minutes: the 6h window flat under
-// 1×, the 1h window slowly over it, the 5m window noisy with a 200× spike
-// at noon yesterday... and a burst over the page threshold in the last
-// hour.
-func rates() map[string][]slo.Point {
+// rates are 24h of burn rates every 5 minutes up to now plus k steps:
+// the 6h window flat under 1×, the 1h window slowly over it, the 5m
+// window noisy with a 200× spike at noon yesterday and a burst over the
+// page threshold in the last hour.
+func rates(k int) map[string][]slo.Point {
 	out := map[string][]slo.Point{}
-	from := now.Add(-24 * time.Hour)
-	for i := 0; i <= 288; i++ {
-		ts := from.Add(time.Duration(i) * 5 * time.Minute)
+	from := now.Add(time.Duration(k)*5*time.Minute - 24*time.Hour)
+	for j := 0; j <= 288; j++ {
+		ts := from.Add(time.Duration(j) * 5 * time.Minute)
+		i := j + k
 		x := float64(i)
 		r5 := 0.6 + 0.4*math.Sin(x/7) + 0.3*math.Sin(x/2.3)
 		if i == 144 {
@@ -81,22 +83,28 @@ func budgetStyles() styles {
 
 var windows = []string{"5m", "1h", "6h"}
 
-func oldChart(w, plotH int) string {
-	st, r := budgetStyles(), rates()
+func oldChart(w, plotH int) string { return oldChartAt(w, plotH, 0) }
+
+func oldChartAt(w, plotH, k int) string {
+	st, r := budgetStyles(), rates(k)
+	end := now.Add(time.Duration(k) * 5 * time.Minute)
 	var lines []burnChartLine
 	for _, l := range windows {
 		lines = append(lines, burnChartLine{label: l, glyph: st.glyphs[l], style: st.lines[l], pts: r[l]})
 	}
-	return strings.Join(burnChart(lines, now.Add(-24*time.Hour), now, w, plotH, slo.PageFastBurn, st.thr, st.subtle, st.muted), "\n")
+	return strings.Join(burnChart(lines, end.Add(-24*time.Hour), end, w, plotH, slo.PageFastBurn, st.thr, st.subtle, st.muted), "\n")
 }
 
-func newChart(w, plotH int, shapes bool) string {
-	st, r := budgetStyles(), rates()
+func newChart(w, plotH int, shapes bool) string { return newChartAt(w, plotH, shapes, 0) }
+
+func newChartAt(w, plotH int, shapes bool, k int) string {
+	st, r := budgetStyles(), rates(k)
+	end := now.Add(time.Duration(k) * 5 * time.Minute)
 	var lines []chart.BurnLine
 	for _, l := range windows {
 		lines = append(lines, chart.BurnLine{Label: l, Glyph: st.glyphs[l], Style: st.lines[l], Points: r[l]})
 	}
-	return strings.Join(chart.Burn(lines, now.Add(-24*time.Hour), now, w, plotH, slo.PageFastBurn, st.thr, st.subtle, st.muted, shapes), "\n")
+	return strings.Join(chart.Burn(lines, end.Add(-24*time.Hour), end, w, plotH, slo.PageFastBurn, st.thr, st.subtle, st.muted, shapes), "\n")
 }
 
 // sizes are the chart's width and plot height in the budget screen at
@@ -116,17 +124,21 @@ func as(s string, p colorprofile.Profile) string {
 }
 
 // wire is what Bubble Tea v2's renderer writes to paint s on a blank
-// screen with that profile.
-func wire(s string, p colorprofile.Profile) int {
-	lines := strings.Split(s, "\n")
-	buf := uv.NewScreenBuffer(kit.Width(lines[0]), len(lines))
-	uv.NewStyledString(s).Draw(buf, buf.Bounds())
+// screen with that profile, or, with a previous frame, to turn that frame
+// into s (it rewrites only the cells that changed).
+func wire(s string, p colorprofile.Profile, previous ...string) int {
 	var out bytes.Buffer
 	r := uv.NewTerminalRenderer(&out, []string{"TERM=xterm-256color"})
 	r.SetColorProfile(p)
-	r.Render(buf.RenderBuffer)
-	if err := r.Flush(); err != nil {
-		panic(err)
+	for _, f := range append(previous, s) {
+		out.Reset()
+		lines := strings.Split(f, "\n")
+		buf := uv.NewScreenBuffer(kit.Width(lines[0]), len(lines))
+		uv.NewStyledString(f).Draw(buf, buf.Bounds())
+		r.Render(buf.RenderBuffer)
+		if err := r.Flush(); err != nil {
+			panic(err)
+		}
 	}
 	return out.Len()
 }
@@ -134,20 +146,21 @@ func wire(s string, p colorprofile.Profile) int {
 func TestCompare(t *testing.T) {
 	for _, sz := range sizes {
 		for _, c := range []struct {
-			name string
-			out  string
+			name      string
+			out, next string // now, and five minutes later (the next refresh)
 		}{
-			{"hand-drawn", oldChart(sz.w, sz.plotH)},
-			{"ntcharts braille", newChart(sz.w, sz.plotH, false)},
-			{"ntcharts shapes", newChart(sz.w, sz.plotH, true)},
+			{"hand-drawn", oldChart(sz.w, sz.plotH), oldChartAt(sz.w, sz.plotH, 1)},
+			{"ntcharts braille", newChart(sz.w, sz.plotH, false), newChartAt(sz.w, sz.plotH, false, 1)},
+			{"ntcharts shapes", newChart(sz.w, sz.plotH, true), newChartAt(sz.w, sz.plotH, true, 1)},
 		} {
 			lines := strings.Split(c.out, "\n")
 			if len(lines) != sz.plotH+2 {
 				t.Errorf("%s %s: %d lines, want %d", c.name, sz.name, len(lines), sz.plotH+2)
 			}
-			t.Logf("%s %-17s string %6d B (16 colours %6d, NO_COLOR %6d) · wire truecolor %6d B, 16 colours %6d B, NO_COLOR %6d B",
-				sz.name, c.name, len(c.out), len(as(c.out, colorprofile.ANSI)), len(as(c.out, colorprofile.ASCII)),
-				wire(c.out, colorprofile.TrueColor), wire(c.out, colorprofile.ANSI), wire(c.out, colorprofile.ASCII))
+			t.Logf("%s %-17s string %6d B · first paint: truecolor %6d B, 16 colours %6d B, NO_COLOR %6d B · next refresh: %6d / %6d / %6d B",
+				sz.name, c.name, len(c.out),
+				wire(c.out, colorprofile.TrueColor), wire(c.out, colorprofile.ANSI), wire(c.out, colorprofile.ASCII),
+				wire(c.next, colorprofile.TrueColor, c.out), wire(c.next, colorprofile.ANSI, c.out), wire(c.next, colorprofile.ASCII, c.out))
 			if *show {
 				fmt.Printf("--- %s %s, NO_COLOR ---\n%s\n--- 16 colours ---\n%s\n", c.name, sz.name, as(c.out, colorprofile.ASCII), as(c.out, colorprofile.ANSI))
 			}
