@@ -14,7 +14,7 @@ import (
 
 	"oncall/internal/alerts"
 	"oncall/internal/graph"
-	"oncall/internal/testenv"
+	"oncall/internal/testkit/testenv"
 	"oncall/sources/prometheus"
 )
 

@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"slices"
 
+	"github.com/prometheus/common/model"
 	"github.com/prometheus/prometheus/model/labels"
 	"github.com/prometheus/prometheus/promql/parser"
 )
@@ -155,7 +156,7 @@ type labelFlow struct {
 }
 
 func (f labelFlow) passes(l string) bool {
-	if l == labels.MetricName {
+	if l == model.MetricNameLabel {
 		return false
 	}
 	if f.all {
@@ -259,7 +260,7 @@ func flow(e parser.Expr) labelFlow {
 	case *parser.UnaryExpr:
 		return flow(x.Expr)
 	case *parser.VectorSelector:
-		return labelFlow{all: true, set: map[string]bool{labels.MetricName: true}, sels: []*parser.VectorSelector{x}}
+		return labelFlow{all: true, set: map[string]bool{model.MetricNameLabel: true}, sels: []*parser.VectorSelector{x}}
 	case *parser.MatrixSelector:
 		return flow(x.VectorSelector)
 	case *parser.SubqueryExpr:

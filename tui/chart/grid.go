@@ -1,6 +1,7 @@
 package chart
 
 import (
+	"image/color"
 	"strings"
 
 	"charm.land/lipgloss/v2"
@@ -34,15 +35,21 @@ type cellKey struct {
 
 func keyOf(st lipgloss.Style) cellKey {
 	k := cellKey{bold: st.GetBold(), faint: st.GetFaint(), italic: st.GetItalic(), underline: st.GetUnderline(), reversed: st.GetReverse()}
-	if c := st.GetForeground(); c != nil {
+	if c := st.GetForeground(); !isNoColor(c) {
 		r, g, b, a := c.RGBA()
 		k.fg, k.hasFg = [4]uint32{r, g, b, a}, true
 	}
-	if c := st.GetBackground(); c != nil {
+	if c := st.GetBackground(); !isNoColor(c) {
 		r, g, b, a := c.RGBA()
 		k.bg, k.hasBg = [4]uint32{r, g, b, a}, true
 	}
 	return k
+}
+
+// isNoColor reports an unset colour: lipgloss returns NoColor{}, never nil.
+func isNoColor(c color.Color) bool {
+	_, none := c.(lipgloss.NoColor)
+	return c == nil || none
 }
 
 func newGrid() *grid {
