@@ -417,29 +417,47 @@ const (
 	SortAge      SortKey = "age"
 	SortName     SortKey = "name"
 	SortState    SortKey = "state"
+	// SortEpisodes puts the alerts that fired most often (their firing
+	// episodes, see SortBy) first.
+	SortEpisodes SortKey = "episodes"
 )
 
 // SortKeys lists the orders the UI cycles through.
-func SortKeys() []SortKey { return []SortKey{SortSeverity, SortAge, SortName, SortState} }
+func SortKeys() []SortKey {
+	return []SortKey{SortSeverity, SortAge, SortName, SortState, SortEpisodes}
+}
 
 // Sort orders alerts in place, stably, with fingerprint as the last tiebreak.
 // Each alert's keys are computed once, not in every comparison: with label
 // lookups in the comparison, sorting 10,000 alerts took ~50 ms.
-func Sort(as []*Alert, key SortKey) {
+// SortEpisodes without counts (see SortBy) is the severity order.
+func Sort(as []*Alert, key SortKey) { SortBy(as, key, nil) }
+
+// SortBy is Sort with each alert's number of firing episodes for
+// SortEpisodes (most first, then by severity); episodes may be nil (none
+// known) and is called once per alert.
+func SortBy(as []*Alert, key SortKey, episodes func(*Alert) int) {
 	type keyed struct {
-		a          *Alert
-		state, sev int
-		since      time.Time
-		name       string
-		i          int
+		a               *Alert
+		state, sev, eps int
+		since           time.Time
+		name            string
+		i               int
 	}
 	ks := make([]keyed, len(as))
 	for i, a := range as {
 		ks[i] = keyed{a: a, state: StateRank(a.State), sev: SeverityRank(a.Severity()), since: a.Since(), name: a.Name(), i: i}
+		if key == SortEpisodes && episodes != nil {
+			ks[i].eps = episodes(a)
+		}
 	}
 	live := func(rank int) bool { return rank == 0 || rank == 1 }
 	slices.SortFunc(ks, func(a, b keyed) int {
 		switch key {
+		case SortEpisodes:
+			if c := cmp.Compare(b.eps, a.eps); c != 0 {
+				return c
+			}
 		case SortAge:
 			if c := a.since.Compare(b.since); c != 0 {
 				return c
@@ -453,7 +471,7 @@ func Sort(as []*Alert, key SortKey) {
 				return c
 			}
 		}
-		if key == SortSeverity && live(a.state) != live(b.state) {
+		if (key == SortSeverity || key == SortEpisodes) && live(a.state) != live(b.state) {
 			return cmp.Compare(a.state, b.state) // live alerts above muted ones
 		}
 		if c := cmp.Compare(a.sev, b.sev); c != 0 {
