@@ -51,6 +51,10 @@ type AlertsPane struct {
 	height     int
 	selectedFP string
 	moved      bool // the operator moved the cursor: keep it on their alert
+
+	// episodes counts an alert's firing episodes for alerts.SortEpisodes
+	// (nil: none known).
+	episodes func(*alerts.Alert) int
 }
 
 // NewAlertsPane builds an empty pane.
@@ -95,7 +99,7 @@ func (p *AlertsPane) Visible() []*alerts.Alert {
 func (p *AlertsPane) rebuild() {
 	if p.index == nil {
 		sorted := append([]*alerts.Alert(nil), p.all...)
-		alerts.Sort(sorted, p.sortKey)
+		alerts.SortBy(sorted, p.sortKey, p.episodes)
 		p.index = alerts.NewIndex(sorted)
 	}
 	vis := p.index.Apply(p.filter)
