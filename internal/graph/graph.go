@@ -105,6 +105,8 @@ type Result struct {
 	Series   []Series `json:"series"`
 	// Hidden is how many of the alert's series were left out (past TopN).
 	Hidden int `json:"hidden"`
+	// HiddenNames name the first 20 of them, the busiest first.
+	HiddenNames []string `json:"hiddenNames,omitempty"`
 	// Others is how many returned series were dropped as another alert's:
 	// a label of theirs contradicts the alert's.
 	Others  int      `json:"others"`

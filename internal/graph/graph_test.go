@@ -176,6 +176,10 @@ func TestLowerBoundKeepsTheLowest(t *testing.T) {
 	if len(res.Series) != 2 || res.Series[0].Name != "job=c" || res.Series[1].Name != "job=a" || res.Hidden != 2 {
 		t.Errorf("series %+v hidden %d, want job=c then job=a (lowest first for <)", res.Series, res.Hidden)
 	}
+	// The hidden ones are named, in rank order: b (3), then d (no value).
+	if got := strings.Join(res.HiddenNames, ","); got != "job=b,job=d" {
+		t.Errorf("hidden names %q, want job=b,job=d", got)
+	}
 }
 
 func TestLogQLKeptWhole(t *testing.T) {

@@ -99,6 +99,9 @@ func Agrees(series model.Metric, ident map[string]string) bool {
 	return true
 }
 
+// maxHiddenNames is how many of the series left out are named.
+const maxHiddenNames = 20
+
 // Fill keeps the returned series that belong to the alert, the TopN of
 // them by their latest value (the lowest first when the threshold is a
 // lower bound, `<` or `<=`), names them, and counts the rest.
@@ -145,8 +148,12 @@ func (r *Result) Fill(m model.Matrix) {
 	if topN <= 0 {
 		topN = DefaultTopN
 	}
+	r.HiddenNames = nil
 	if len(kept) > topN {
 		r.Hidden = len(kept) - topN
+		for _, s := range kept[topN:min(len(kept), topN+maxHiddenNames)] {
+			r.HiddenNames = append(r.HiddenNames, s.Name)
+		}
 		kept = kept[:topN]
 	}
 	r.Series = append(r.Series, kept...)
