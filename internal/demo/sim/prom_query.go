@@ -274,10 +274,14 @@ var (
 	selectorRE = regexp.MustCompile(`^([a-zA-Z_:][a-zA-Z0-9_:]*)?(\{.*\})?$`)
 )
 
-// builtin evaluates vector(n), number literals and plain selectors over the
-// built-in series; anything else yields an empty vector.
+// builtin evaluates the firing-history query (history.go), vector(n),
+// number literals and plain selectors over the built-in series; anything
+// else yields an empty vector.
 func (p *Prometheus) builtin(q string, ts time.Time) model.Value {
 	nq := NormalizeQuery(q)
+	if v, ok := p.evalHistory(nq, ts); ok {
+		return v
+	}
 	if m := vectorRE.FindStringSubmatch(nq); m != nil {
 		if f, err := strconv.ParseFloat(m[1], 64); err == nil {
 			return model.Vector{{Metric: model.Metric{}, Value: model.SampleValue(f)}}

@@ -36,6 +36,9 @@ type alertInstance struct {
 	value        float64
 	fingerprint  string
 	generatorURL string
+	// episodes are its past episodes (history.go) and the outage's, oldest
+	// first
+	episodes []span
 }
 
 func newIncident(start time.Time, promURL string) *incident {
@@ -44,6 +47,7 @@ func newIncident(start time.Time, promURL string) *incident {
 	for i := range in.rules {
 		byName[in.rules[i].name] = &in.rules[i]
 	}
+	past := pastEpisodes()
 	for _, spec := range alerts() {
 		r := byName[spec.rule]
 		ls := model.LabelSet{model.AlertNameLabel: model.LabelValue(r.name)}
@@ -63,6 +67,11 @@ func newIncident(start time.Time, promURL string) *incident {
 			fingerprint:  ls.Fingerprint().String(),
 			generatorURL: generatorURL(promURL, r.expr),
 		}
+		for _, w := range past[r.name] {
+			fired := start.Add(w.from)
+			ai.episodes = append(ai.episodes, span{active: fired.Add(-r.dur), fired: fired, end: start.Add(w.to)})
+		}
+		ai.episodes = append(ai.episodes, span{active: ai.activeAt, fired: ai.firedAt})
 		ai.annotations = make(map[string]string, len(r.annotations))
 		for k, v := range r.annotations {
 			ai.annotations[k] = expandTemplate(v, ls, spec.value)
@@ -77,17 +86,9 @@ func generatorURL(promURL, expr string) string {
 	return promURL + "/graph?g0.expr=" + url.QueryEscape(expr) + "&g0.tab=1"
 }
 
-// stateAt is the Prometheus state of the alert at t.
-func (ai *alertInstance) stateAt(t time.Time) string {
-	switch {
-	case t.Before(ai.activeAt):
-		return stateInactive
-	case t.Before(ai.firedAt):
-		return statePending
-	default:
-		return stateFiring
-	}
-}
+// stateAt is the Prometheus state of the alert at t: in one of its past
+// episodes, or in the outage (pending from activeAt, firing from firedAt).
+func (ai *alertInstance) stateAt(t time.Time) string { return ai.stateIn(t) }
 
 // labelMap copies the alert's labels into a plain map.
 func (ai *alertInstance) labelMap() map[string]string {
