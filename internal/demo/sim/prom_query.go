@@ -324,9 +324,10 @@ func (p *Prometheus) series(ts time.Time) model.Vector {
 		}
 		out = append(out, &model.Sample{Metric: m, Value: model.SampleValue(v)})
 	}
-	// Down since the alert became pending, up before.
+	// Down while the alert is pending or firing (since it became pending
+	// in the outage, and in its past episodes), up otherwise.
 	downSince := func(alertname string) float64 {
-		if ai := p.in.instance(alertname); ai != nil && !ts.Before(ai.activeAt) {
+		if ai := p.in.instance(alertname); ai != nil && ai.stateAt(ts) != stateInactive {
 			return 0
 		}
 		return 1

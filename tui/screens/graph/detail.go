@@ -65,7 +65,7 @@ func (s *screen) graphLines(a *alerts.Alert, st *kit.Styles) []string {
 	if a.Rule == nil {
 		why := "no rule of this context lists this alert"
 		if s.noRules {
-			why = "no rules for this source (Alertmanager only: no Prometheus or Loki ruler)"
+			why = "no rules for this source (Alertmanager only)"
 		}
 		return []string{kit.Cut(st.Label.Render("graph: ")+st.Muted.Render(why), w)}
 	}
@@ -126,7 +126,7 @@ func padTo(lines []string, n int) []string {
 // its episodes in 24h and 7d, a flapping mark, and when it last resolved.
 func (s *screen) historyLines(a *alerts.Alert, st *kit.Styles, now time.Time) []string {
 	hs := &s.hist
-	label := st.Label.Render("history: ")
+	label := st.Label.Render("history ")
 	sum, ok := s.summary(a)
 	switch {
 	case hs.noProm:
@@ -147,20 +147,26 @@ func historyText(sum history.Summary, flapping int, st *kit.Styles, now time.Tim
 	if sum.Flapping {
 		counts += " " + st.Sev["warning"].Render(fmt.Sprintf("⚑ flapping (over %d in 24h)", flapping))
 	}
-	var when string
+	when, short := "no firing in 7d", ""
 	switch {
 	case sum.LastResolved != nil:
-		when = "last resolved " + clock(*sum.LastResolved, now) + " (" + timefmt.Ago(*sum.LastResolved, now) + " ago)"
+		short = "last resolved " + timefmt.Ago(*sum.LastResolved, now) + " ago"
+		when = short + " (" + clock(*sum.LastResolved, now) + ")"
 	case sum.Episodes7d > 0:
 		when = "not resolved in 7d"
-	default:
-		when = "no firing in 7d"
 	}
-	first := st.Label.Render("history: ") + strip + st.Muted.Render(" 24h ") + counts
-	if line := first + st.Muted.Render(" · "+when); kit.Width(line) <= w {
-		return []string{line}
+	if short != "" && kit.Width(counts)+kit.Width(when)+11 > w {
+		when = short
 	}
-	return []string{kit.Cut(first, w), kit.Cut(st.Muted.Render("         "+when), w)}
+	head := st.Label.Render("history ") + st.Muted.Render("-24h ") + strip + st.Muted.Render(" now")
+	sep, indent := st.Muted.Render(" · "), "        "
+	switch {
+	case kit.Width(head+sep+counts+sep+when) <= w:
+		return []string{head + sep + counts + st.Muted.Render(" · "+when)}
+	case kit.Width(head+sep+counts) <= w:
+		return []string{head + sep + counts, kit.Cut(st.Muted.Render(indent+when), w)}
+	}
+	return []string{kit.Cut(head, w), kit.Cut(indent+counts+st.Muted.Render(" · "+when), w)}
 }
 
 // stripText draws the hourly strip: shapes that read without colour,

@@ -84,15 +84,15 @@ func Spec() kit.Spec {
 		Title: "Graph",
 		Open:  kit.Binding{Action: openBound, Keys: []string{"P"}, Help: "alert graph"},
 		Keys: []kit.Binding{
-			{Action: actRange, Keys: []string{"t"}, Help: "next range: 1h, 6h, 24h, 7d", Short: "range"},
+			{Action: actRange, Keys: []string{"t"}, Help: "next range: 1h 6h 24h 7d", Short: "range"},
 			{Action: actLeft, Keys: []string{"left"}, Display: "←", Help: "cursor left", Short: "cursor"},
 			{Action: actRight, Keys: []string{"right"}, Display: "→", Help: "cursor right", Short: "cursor"},
 			{Action: kit.PageUp, Help: "cursor 10 columns left"},
 			{Action: kit.PageDown, Help: "cursor 10 columns right"},
 			{Action: kit.Top, Help: "cursor to the start"},
-			{Action: kit.Bottom, Help: "cursor to the latest values"},
+			{Action: kit.Bottom, Help: "cursor to the end"},
 			{Action: kit.Refresh, Help: "query again", Short: "reload"},
-			{Action: kit.Back, Help: "hide the cursor, back", Short: "back"},
+			{Action: kit.Back, Help: "hide cursor, back", Short: "back"},
 		},
 	}
 }
@@ -148,7 +148,8 @@ type screen struct {
 	span   int // index into graph.Spans()
 	full   *chart.Chart
 	built  fullKey
-	cursor int // the cursor's column, -1 hidden
+	cursor int  // the cursor's column, -1 hidden
+	multi  bool // several clusters are watched: the header names the alert's
 }
 
 func newScreen(o Options, keys *kit.Keymap) *screen {
@@ -190,7 +191,7 @@ func (s *screen) Open(h kit.Host, a *alerts.Alert) tea.Cmd {
 	if a == nil || s.alert == nil || a.Key() != s.alert.Key() {
 		s.cursor = -1
 	}
-	s.alert = a
+	s.alert, s.multi = a, len(h.Clusters()) > 1
 	if a == nil {
 		return nil
 	}

@@ -33,7 +33,7 @@ func (s *screen) View(w, h int, st *kit.Styles, now time.Time) string {
 	if a.Rule == nil {
 		why := "no rule of this context lists this alert"
 		if s.noRules {
-			why = "no rules for this source (Alertmanager only: no Prometheus or Loki ruler)"
+			why = "no rules for this source (Alertmanager only)"
 		}
 		return kit.Box(append(lines, "", st.Muted.Render("  "+why)), w, h)
 	}
@@ -75,7 +75,7 @@ func (s *screen) headerLine(w int, st *kit.Styles, now time.Time) string {
 	left := " " + st.Title.Render("Graph")
 	if a := s.alert; a != nil {
 		left += st.Muted.Render(" · ") + st.Bold.Render(sanitize.Text(a.Name()))
-		if a.Cluster != "" {
+		if s.multi && a.Cluster != "" {
 			left += st.Muted.Render(" @" + sanitize.Text(a.Cluster))
 		}
 	}
