@@ -7,8 +7,8 @@ import (
 	"time"
 
 	tea "charm.land/bubbletea/v2"
-	"github.com/go-openapi/strfmt"
 	"github.com/charmbracelet/colorprofile"
+	"github.com/go-openapi/strfmt"
 
 	"oncall/internal/config"
 	"oncall/internal/demo/sim"
@@ -56,9 +56,9 @@ func startIncident(t testing.TB) *incident {
 // hub would (no polling, so the status bar is the same in every run), the
 // graph screen registered with o.
 type setup struct {
-	w, h   int
-	dark   bool
-	opts   Options
+	w, h    int
+	dark    bool
+	opts    Options
 	noProm  bool // the session has no Prometheus (Alertmanager only)
 	noRules bool // Prometheus lists no rule
 	edit    func(*config.Config)
