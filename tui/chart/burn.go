@@ -19,7 +19,7 @@ type BurnLine struct {
 }
 
 // Burn draws the budget screen's burn-rate chart with ntcharts, from the
-// inputs of the hand-drawn one it may replace: the windows' burn rates
+// inputs of the hand-drawn one it replaced: the windows' burn rates
 // over (from, to] on a log scale, the page threshold as a dashed line, a
 // time axis labelled "-24h … now" and a legend with each window's latest
 // rate, in plotH+2 lines of w cells like the hand-drawn chart (ntcharts
