@@ -229,8 +229,11 @@ func (s *screen) Update(h kit.Host, msg tea.Msg) tea.Cmd {
 }
 
 // Refresh implements kit.Refresher: about once a minute the cluster's
-// firing history is read again (while the cluster has alerts), and a
-// shown graph that got old is queried again.
+// firing history is read again (while the cluster has alerts), and the
+// full-screen graph, while shown, once it got old. The detail's graph is
+// queried again when the detail is rebuilt (the alert selected again, its
+// data changed) after MaxAge, not on the tick: an idle session over SSH
+// does not redraw a chart every minute.
 func (s *screen) Refresh(h kit.Host) tea.Cmd {
 	var cmds []tea.Cmd
 	if s.hasAlerts(h) {
@@ -238,9 +241,6 @@ func (s *screen) Refresh(h kit.Host) tea.Cmd {
 	}
 	if h.Visible(Name) && s.alert != nil {
 		cmds = append(cmds, s.ensure(h, s.alert, s.spanD(), false))
-	}
-	if s.detail != nil && s.detailW > 0 {
-		cmds = append(cmds, s.ensure(h, s.detail, time.Hour, false))
 	}
 	return tea.Batch(cmds...)
 }
