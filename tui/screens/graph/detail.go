@@ -86,7 +86,11 @@ func (s *screen) graphLines(a *alerts.Alert, st *kit.Styles) []string {
 		title += st.Error.Render(" · ✗ " + e.err)
 	}
 	out := []string{kit.Cut(title, w)}
-	return append(out, strings.Split(e.compactChart(w, ch, st).View(), "\n")...)
+	out = append(out, strings.Split(e.compactChart(w, ch, st).View(), "\n")...)
+	if e.res.Note != "" { // why there is no threshold line, for one
+		out = append(out, kit.Cut(st.Muted.Render(" "+noteOr(e.res, "")), w))
+	}
+	return out
 }
 
 // compactChart is the detail's chart of the reply, built when the reply,
@@ -144,8 +148,9 @@ func historyText(sum history.Summary, flapping int, st *kit.Styles, now time.Tim
 	strip := stripText(sum.Hourly, st)
 	counts := st.Value.Render(fmt.Sprintf("%d episode%s in 24h", sum.Episodes24h, kit.Plural(sum.Episodes24h))) +
 		st.Muted.Render(fmt.Sprintf(" · %d in 7d", sum.Episodes7d))
+	flap := ""
 	if sum.Flapping {
-		counts += " " + st.Sev["warning"].Render(fmt.Sprintf("⚑ flapping (over %d in 24h)", flapping))
+		flap = " " + st.Sev["warning"].Render(fmt.Sprintf("⚑ flapping (>%d in 24h)", flapping))
 	}
 	when, short := "no firing in 7d", ""
 	switch {
@@ -161,12 +166,12 @@ func historyText(sum history.Summary, flapping int, st *kit.Styles, now time.Tim
 	head := st.Label.Render("history ") + st.Muted.Render("-24h ") + strip + st.Muted.Render(" now")
 	sep, indent := st.Muted.Render(" · "), "        "
 	switch {
-	case kit.Width(head+sep+counts+sep+when) <= w:
-		return []string{head + sep + counts + st.Muted.Render(" · "+when)}
-	case kit.Width(head+sep+counts) <= w:
-		return []string{head + sep + counts, kit.Cut(st.Muted.Render(indent+when), w)}
+	case kit.Width(head+sep+counts+flap+sep+when) <= w:
+		return []string{head + sep + counts + flap + st.Muted.Render(" · "+when)}
+	case kit.Width(head+sep+counts+flap) <= w:
+		return []string{head + sep + counts + flap, kit.Cut(st.Muted.Render(indent+when), w)}
 	}
-	return []string{kit.Cut(head, w), kit.Cut(indent+counts+st.Muted.Render(" · "+when), w)}
+	return []string{kit.Cut(head+flap, w), kit.Cut(indent+counts+st.Muted.Render(" · "+when), w)}
 }
 
 // stripText draws the hourly strip: shapes that read without colour,

@@ -25,6 +25,23 @@ func openFull(t *testing.T, w, h int, dark bool) *tuitest.Driver {
 	return d.Press("P").UntilScreen("query: ").Press("left", "left", "left", "left", "left", "left")
 }
 
+// openFlapping is the detail of backend-2's HighMemoryUsage: seven
+// episodes in 24h, flapping, its strip full of them.
+func openFlapping(t *testing.T, w, h int, dark bool) *tuitest.Driver {
+	t.Helper()
+	d := startIncident(t).session(t, setup{w: w, h: h, dark: dark})
+	d.Press("j", "j", "j", "j")
+	if w < 120 {
+		d.Press("enter")
+	}
+	return graphed(d).UntilScreen("flapping")
+}
+
+func TestDetailHistoryGolden(t *testing.T) {
+	tuitest.Views(t, "detail-history", openFlapping)
+	noColorFrames(t, "detail-history", openFlapping)
+}
+
 func TestDetailGraphGolden(t *testing.T) {
 	tuitest.Views(t, "detail-graph", openDetail)
 	noColorFrames(t, "detail-graph", openDetail)
