@@ -158,6 +158,10 @@ type Model struct {
 	undo    *undoable
 	undoGen int
 
+	// shapes: charts draw glyphs, not braille (16 colours or NO_COLOR;
+	// see setProfile)
+	shapes bool
+
 	tickGen      int
 	refreshEvery time.Duration
 	lastRefresh  time.Time
@@ -212,6 +216,7 @@ func New(d Deps, o Options) (*Model, error) {
 		m.overlays.grace = *o.Grace
 	}
 	m.alertsPane = NewAlertsPane(keys.Scope(scopeAlerts), cfg.Alerts.GroupBy, alerts.SortKey(cfg.Alerts.Sort))
+	m.alertsPane.episodes = m.episodesOf
 	m.detail = NewDetailPane(keys.Global()).WithLinks(cfg)
 	m.silencesPane = NewSilencesPane(keys.Scope(scopeSilences))
 	if err := m.setupClusters(); err != nil {
@@ -287,6 +292,7 @@ func (m *Model) SetClusterData(cluster string, in alerts.Inputs) {
 
 func (m *Model) syncDetail() {
 	a := m.alertsPane.Selected()
+	m.detailFetches(a)
 	m.detail.SetAlert(a, m.merged, m.silences, m.detailExtensions(a), m.st, m.now())
 }
 

@@ -87,6 +87,10 @@ type AlertsPane struct {
 	selectedFP  string
 	selectedPtr *alerts.Alert
 	moved       bool // the operator moved the cursor: keep it on their alert
+
+	// episodes counts an alert's firing episodes for alerts.SortEpisodes
+	// (nil: none known).
+	episodes func(*alerts.Alert) int
 }
 
 // NewAlertsPane builds an empty pane.
@@ -126,7 +130,7 @@ func (p *AlertsPane) resort() {
 	for _, l := range p.lists {
 		o, ok := p.ordered[l.ID]
 		if !ok {
-			o = alerts.Order(l.Alerts, p.sortKey)
+			o = alerts.OrderBy(l.Alerts, p.sortKey, p.episodes)
 			p.ordered[l.ID] = o
 		}
 		os = append(os, o)
@@ -491,6 +495,13 @@ func (p *AlertsPane) SetSort(k alerts.SortKey) {
 		p.sortKey, p.ordered = k, map[any]*alerts.Ordered{}
 		p.resort()
 	}
+}
+
+// Reorder sorts every list again (what the order depends on changed: the
+// episode counts of alerts.SortEpisodes).
+func (p *AlertsPane) Reorder() {
+	p.ordered = map[any]*alerts.Ordered{}
+	p.resort()
 }
 
 // SetGroupBy groups the list by these labels or @fields (none: no groups).

@@ -260,7 +260,7 @@ func (m *Model) currentKeys() *kit.Keymap {
 func (m *Model) detailExtensions(a *alerts.Alert) []DetailExtra {
 	var out []DetailExtra
 	for _, in := range m.instances {
-		if in.cluster != "" && (a == nil || (in.cluster != a.Cluster && !(a.Cluster == "" && in.cluster == m.watched[0]))) {
+		if !m.followsAlert(in, a) {
 			continue
 		}
 		if s, ok := m.screens[in.key].(kit.DetailExtender); ok {

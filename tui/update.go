@@ -9,8 +9,17 @@ import (
 	"oncall/tui/kit"
 )
 
-// Update implements tea.Model.
+// Update implements tea.Model. Commands queued while handling msg (a
+// detail fetch, see detailFetches) are returned with its own.
 func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	model, cmd := m.update(msg)
+	if len(m.pending) > 0 {
+		cmd = tea.Batch(cmd, m.takePending())
+	}
+	return model, cmd
+}
+
+func (m *Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
 		m.resize(msg.Width, msg.Height)
@@ -19,8 +28,11 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		if m.autoTheme() {
 			m.bgDetected = true
 			m.st = kit.NewStyles(msg.IsDark())
+			m.st.Shapes = m.shapes
 			m.syncDetail()
 		}
+	case tea.ColorProfileMsg:
+		m.setProfile(msg.Profile)
 	case tea.KeyPressMsg:
 		return m, m.handleKey(msg)
 	case snapsMsg:

@@ -21,6 +21,7 @@ func (m *Model) resize(w, h int) {
 		m.view, m.focus = viewAlerts, focusDetail
 	}
 	bodyH := m.bodyHeight()
+	detailW := m.detail.width
 	if m.wide {
 		lw := m.listWidth()
 		m.alertsPane.SetSize(lw, bodyH)
@@ -31,6 +32,9 @@ func (m *Model) resize(w, h int) {
 	}
 	m.silencesPane.SetSize(w, bodyH)
 	m.resizeScreens(w, bodyH)
+	if m.detail.width != detailW {
+		m.syncDetail() // the detail's chart is drawn at its width
+	}
 }
 
 func (m *Model) listWidth() int { return m.width * 58 / 100 }

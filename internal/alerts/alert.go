@@ -429,10 +429,15 @@ const (
 	SortAge      SortKey = "age"
 	SortName     SortKey = "name"
 	SortState    SortKey = "state"
+	// SortEpisodes puts the alerts that fired most often (their firing
+	// episodes, see SortBy) first.
+	SortEpisodes SortKey = "episodes"
 )
 
 // SortKeys lists the orders the UI cycles through.
-func SortKeys() []SortKey { return []SortKey{SortSeverity, SortAge, SortName, SortState} }
+func SortKeys() []SortKey {
+	return []SortKey{SortSeverity, SortAge, SortName, SortState, SortEpisodes}
+}
 
 // Inputs is everything one cluster's sources returned; any may be nil
 // (that source failed or is not configured).

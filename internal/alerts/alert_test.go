@@ -180,6 +180,8 @@ func TestSortOrders(t *testing.T) {
 		SortName:     {"AckedCrit", "NewCrit", "OldCrit", "OldInfo", "PendWarn", "SilencedCrit"},
 		// firing, pending, acked, silenced; severity then age within a state
 		SortState: {"OldCrit", "NewCrit", "OldInfo", "PendWarn", "AckedCrit", "SilencedCrit"},
+		// without counts: the severity order
+		SortEpisodes: {"OldCrit", "NewCrit", "PendWarn", "OldInfo", "AckedCrit", "SilencedCrit"},
 	}
 	for key, want := range cases {
 		as := slices.Clone(in)
@@ -191,6 +193,26 @@ func TestSortOrders(t *testing.T) {
 	if keys := SortKeys(); len(keys) != len(cases) {
 		t.Errorf("SortKeys() = %v, want the %d tested orders", keys, len(cases))
 	}
+}
+
+func TestSortByEpisodes(t *testing.T) {
+	mk := func(name, sev string, st State) *Alert { return alert(st, "alertname", name, "severity", sev) }
+	in := []*Alert{mk("Quiet", "critical", StateFiring), mk("Flaps", "info", StateFiring), mk("Twice", "warning", StateSilenced),
+		mk("AlsoTwice", "critical", StateFiring), mk("Unknown", "critical", StatePending)}
+	eps := map[string]int{"Quiet": 1, "Flaps": 9, "Twice": 2, "AlsoTwice": 2}
+	calls := 0
+	as := slices.Clone(in)
+	SortBy(as, SortEpisodes, func(a *Alert) int { calls++; return eps[a.Name()] })
+	// most episodes first; ties in the severity order (live first)
+	want := []string{"Flaps", "AlsoTwice", "Twice", "Quiet", "Unknown"}
+	if got := alertNames(as); !slices.Equal(got, want) {
+		t.Errorf("SortBy(episodes) = %v, want %v", got, want)
+	}
+	if calls != len(in) {
+		t.Errorf("episodes called %d times, want once per alert (%d)", calls, len(in))
+	}
+	as = slices.Clone(in)
+	SortBy(as, SortName, func(*Alert) int { t.Fatal("episodes asked for another order"); return 0 })
 }
 
 func TestSortUsesActiveAtAndFingerprintTiebreak(t *testing.T) {

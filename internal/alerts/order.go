@@ -13,6 +13,7 @@ import (
 type sortItem struct {
 	a          *Alert
 	state, sev int
+	eps        int // firing episodes (SortEpisodes only)
 	since      time.Time
 	name       string
 	i          int // position in its list: the last tiebreak (stable)
@@ -27,6 +28,10 @@ func itemOf(a *Alert, i int) sortItem {
 func compare(key SortKey, a, b sortItem) int {
 	live := func(rank int) bool { return rank == 0 || rank == 1 }
 	switch key {
+	case SortEpisodes:
+		if c := cmp.Compare(b.eps, a.eps); c != 0 {
+			return c // more episodes first
+		}
 	case SortAge:
 		if c := a.since.Compare(b.since); c != 0 {
 			return c
@@ -40,7 +45,7 @@ func compare(key SortKey, a, b sortItem) int {
 			return c
 		}
 	}
-	if key == SortSeverity && live(a.state) != live(b.state) {
+	if (key == SortSeverity || key == SortEpisodes) && live(a.state) != live(b.state) {
 		return cmp.Compare(a.state, b.state) // live alerts above muted ones
 	}
 	if c := cmp.Compare(a.sev, b.sev); c != 0 {
@@ -59,8 +64,14 @@ func compare(key SortKey, a, b sortItem) int {
 }
 
 // Sort orders alerts in place, stably, with fingerprint as the last tiebreak.
-func Sort(as []*Alert, key SortKey) {
-	o := Order(as, key)
+// SortEpisodes without counts (see SortBy) is the severity order.
+func Sort(as []*Alert, key SortKey) { SortBy(as, key, nil) }
+
+// SortBy is Sort with each alert's number of firing episodes for
+// SortEpisodes (most first, then as SortSeverity); episodes may be nil
+// (none known) and is called once per alert.
+func SortBy(as []*Alert, key SortKey, episodes func(*Alert) int) {
+	o := OrderBy(as, key, episodes)
 	for i, it := range o.items {
 		as[i] = it.a
 	}
@@ -75,10 +86,17 @@ type Ordered struct {
 }
 
 // Order sorts a copy of as.
-func Order(as []*Alert, key SortKey) *Ordered {
+func Order(as []*Alert, key SortKey) *Ordered { return OrderBy(as, key, nil) }
+
+// OrderBy is Order with the episode counts SortEpisodes orders by (nil:
+// none known).
+func OrderBy(as []*Alert, key SortKey, episodes func(*Alert) int) *Ordered {
 	o := &Ordered{key: key, items: make([]sortItem, len(as))}
 	for i, a := range as {
 		o.items[i] = itemOf(a, i)
+		if key == SortEpisodes && episodes != nil {
+			o.items[i].eps = episodes(a)
+		}
 	}
 	slices.SortStableFunc(o.items, func(a, b sortItem) int { return compare(key, a, b) })
 	return o

@@ -39,9 +39,13 @@ and open follow-ups, and actions that failed.
 
 The window is the shift ([shift] starts and timezone, or length), --since a
 duration, or --since last (since your last handoff). The output is
-GitHub-flavoured Markdown or JSON (docs/handoff-schema.md). --post sends the
-Markdown to a Slack-compatible incoming webhook: --post URL, or --post alone
-for $ONCALL_HANDOFF_WEBHOOK or [shift] webhook. Each export is journaled.`,
+GitHub-flavoured Markdown or JSON (docs/handoff-schema.md). --post sends it
+to an incoming webhook: --post URL, or --post alone for
+$ONCALL_HANDOFF_WEBHOOK or [shift] webhook. What is posted follows
+[shift] webhook_format: Slack mrkdwn (*bold*, lists instead of tables,
+<url|text> links) for a Slack webhook (hooks.slack.com) or "slack", GitHub
+Markdown with tables for Mattermost and other webhooks or "markdown". Each
+export is journaled.`,
 		Example: `  oncall handoff
   oncall handoff --since 8h --format json --out handoff.json
   oncall handoff --since last --post`,
@@ -55,7 +59,7 @@ for $ONCALL_HANDOFF_WEBHOOK or [shift] webhook. Each export is journaled.`,
 	f.StringVar(&v.since, "since", "", `window: a duration such as 12h or 1d, or "last" (since your last handoff); default: the shift`)
 	f.StringVar(&v.format, "format", "md", "output format: md (Markdown) or json")
 	f.StringVar(&v.out, "out", "", "write to this file instead of stdout")
-	f.StringVar(&v.post, "post", "", "post the Markdown to this Slack-compatible webhook URL (alone: $"+wire.EnvHandoffWebhook+" or [shift] webhook)")
+	f.StringVar(&v.post, "post", "", "post to this incoming webhook URL (alone: $"+wire.EnvHandoffWebhook+" or [shift] webhook) as Slack mrkdwn or Markdown ([shift] webhook_format; default: mrkdwn for a Slack webhook)")
 	f.Lookup("post").NoOptDefVal = postConfigured
 	return cmd
 }
@@ -83,6 +87,12 @@ func (v *handoffVerb) run(parent context.Context) error {
 	if webhook == postConfigured {
 		if webhook = wire.Webhook(cfg, v.Getenv); webhook == "" {
 			return fmt.Errorf("--post: no webhook configured: pass --post URL, or set $%s or [shift] webhook", wire.EnvHandoffWebhook)
+		}
+	}
+	var postAs handoff.Format
+	if webhook != "" {
+		if postAs, err = handoff.WebhookFormat(cfg.Shift.WebhookFormat, webhook); err != nil {
+			return fmt.Errorf("--post: %w", err)
 		}
 	}
 	names, err := cfg.Watched(nil, false)
@@ -121,7 +131,7 @@ func (v *handoffVerb) run(parent context.Context) error {
 	if err := exp.write(format, webhook != ""); err != nil || webhook == "" {
 		return err
 	}
-	return exp.post(parent, webhook)
+	return exp.post(parent, webhook, postAs)
 }
 
 // sources builds the sources of cfg's current context, with the shared
@@ -187,16 +197,17 @@ func (e export) write(format string, posted bool) error {
 	return nil
 }
 
-// post posts the Markdown to the webhook under its own timeout.
-func (e export) post(parent context.Context, webhook string) error {
+// post posts the handoff to the webhook in format f (Slack mrkdwn or
+// Markdown) under its own timeout, the config's secrets scrubbed from it.
+func (e export) post(parent context.Context, webhook string, f handoff.Format) error {
 	ctx, cancel := context.WithTimeout(parent, handoff.PostTimeout)
 	defer cancel()
-	err := handoff.Post(ctx, nil, webhook, e.md)
-	e.journal(handoff.TargetWebhook, "md", nil, err)
+	err := handoff.PostSummary(ctx, nil, webhook, e.s, f, e.cfg.Secrets()...)
+	e.journal(handoff.TargetWebhook, string(f), nil, err)
 	if err != nil {
 		return err
 	}
-	e.notef("handoff posted to the webhook")
+	e.notef("handoff posted to the webhook as %s", map[handoff.Format]string{handoff.FormatSlack: "Slack mrkdwn", handoff.FormatMarkdown: "Markdown"}[f])
 	return nil
 }
 

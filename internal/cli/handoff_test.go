@@ -394,6 +394,26 @@ func TestHandoffPostToConfiguredWebhookAndOut(t *testing.T) {
 	}
 }
 
+// [shift] webhook_format = "slack" posts Slack mrkdwn (lists, *bold*) to
+// any webhook; a bad value is refused in one line before anything is sent.
+func TestHandoffPostsSlackMrkdwn(t *testing.T) {
+	jpath := filepath.Join(t.TempDir(), "journal.jsonl")
+	srv, posts := webhookServer(t, http.StatusOK)
+	cfg := writeConfig(t, fmt.Sprintf("[journal]\npath = %q\n[shift]\nwebhook_format = \"slack\"\n", jpath))
+	code, stdout, stderr := run(t, map[string]string{"ONCALL_CONFIG": cfg, "ONCALL_PROMETHEUS_URL": promStub(t)},
+		"--user", "alice@bastion", "handoff", "--since", "2h", "--post", srv.URL+"/hook")
+	if code != 0 || stdout != "" || !strings.Contains(stderr, "handoff posted to the webhook as Slack mrkdwn") {
+		t.Fatalf("exit %d, stdout %q, stderr %q", code, stdout, stderr)
+	}
+	if len(*posts) != 1 || !strings.HasPrefix((*posts)[0], "*Shift handoff · default*") || strings.Contains((*posts)[0], "## ") || strings.Contains((*posts)[0], "| ---") {
+		t.Fatalf("posted %q", *posts)
+	}
+	res, _ := (&journal.Journal{Path: jpath}).Read(time.Time{})
+	if len(res.Entries) != 1 || res.Entries[0].Extra["format"] != "slack" {
+		t.Fatalf("journal = %+v", res.Entries)
+	}
+}
+
 func TestHandoffRejectsBadFlags(t *testing.T) {
 	cfg := writeConfig(t, "")
 	for args, want := range map[string]string{

@@ -98,7 +98,7 @@ func (a *App) Root() *cobra.Command {
 	root.AddCommand(
 		a.alertsCmd(), a.silenceCmd(), a.ackCmd(), a.checkCmd(), a.versionCmd(), a.demoCmd(),
 		a.completionCmd(), a.manCmd(),
-		a.logsCmd(), a.traceCmd(), a.budgetCmd(), a.runbookCmd(), a.handoffCmd(), a.serveCmd(),
+		a.logsCmd(), a.traceCmd(), a.budgetCmd(), a.runbookCmd(), a.handoffCmd(), a.serveCmd(), a.graphCmd(),
 	)
 	return root
 }

@@ -5,7 +5,8 @@
 // The simulators live in the packages below: sim (Alertmanager and
 // Prometheus, and the incident's timeline), simlogs (Loki), simtraces
 // (Jaeger), simslo (the SLOs' series in the simulated Prometheus) and
-// simrunbooks (the runbooks' queries, and the runbooks served over HTTP).
+// simrunbooks (the runbooks' queries, and the runbooks served over HTTP)
+// and simgraphs (the alerts' graphs).
 package demo
 
 import (
@@ -17,6 +18,7 @@ import (
 
 	"oncall/internal/config"
 	"oncall/internal/demo/sim"
+	"oncall/internal/demo/simgraphs"
 	"oncall/internal/demo/simlogs"
 	"oncall/internal/demo/simrunbooks"
 	"oncall/internal/demo/simslo"
@@ -108,7 +110,7 @@ type Simulator func(ctx context.Context, b *sim.Backend, cfg *config.Config) err
 
 // Simulators are the demo's simulators beyond Alertmanager and Prometheus,
 // in the order Start runs them.
-func Simulators() []Simulator { return []Simulator{Logs, Traces, SLO, Runbooks} }
+func Simulators() []Simulator { return []Simulator{Logs, Traces, SLO, Runbooks, Graphs} }
 
 // Config is the defaults plus the "prod" context on b's servers, with the
 // identity, keys and UI of o.Base and the journal beside the real one
@@ -213,6 +215,13 @@ func SLO(_ context.Context, b *sim.Backend, cfg *config.Config) error {
 	}
 	simslo.RegisterDemo(b.Prometheus)
 	cur.SLO = simslo.DemoSLOs()
+	return nil
+}
+
+// Graphs makes the simulated Prometheus answer every demo alert's graph
+// (its rule's plotted side, narrowed to the alert's series).
+func Graphs(_ context.Context, b *sim.Backend, _ *config.Config) error {
+	simgraphs.Register(b.Prometheus)
 	return nil
 }
 

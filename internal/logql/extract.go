@@ -29,6 +29,9 @@ func Extract(expr string) (*Metric, error) {
 		return nil, &Error{Line: 1, Col: 1, Msg: "no log query in the expression: nothing to take apart"}
 	}
 	m.Comparison = comparison(n, expr)
+	if b, ok := unparen(n).(*binaryNode); ok {
+		m.TopOp = b.op
+	}
 	return m, nil
 }
 

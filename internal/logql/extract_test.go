@@ -257,17 +257,25 @@ func TestComparisonExpr(t *testing.T) {
 	if c := m.Comparison; c == nil || c.Op != ">=" || c.Threshold != 0.5 || c.Expr != `(rate({a="b"}[1m]))` {
 		t.Fatalf("comparison = %+v", c)
 	}
-	for _, expr := range []string{
-		`sum(count_over_time({a="b"}[1m])) > 5 or vector(0)`,
-		`sum(count_over_time({a="b"}[1m])) > sum(count_over_time({a="c"}[1m]))`,
-		`sum(count_over_time({a="b"}[1m])) * 5`,
+	if m.TopOp != "<=" {
+		t.Errorf("top operator %q, want <= (parentheses looked through)", m.TopOp)
+	}
+	for _, tc := range []struct{ expr, top string }{
+		{`sum(count_over_time({a="b"}[1m])) > 5 or vector(0)`, "or"},
+		{`(sum(count_over_time({a="b"}[1m])) > 5 and sum(count_over_time({a="c"}[1m])) > 1)`, "and"},
+		{`sum(count_over_time({a="b"}[1m])) > sum(count_over_time({a="c"}[1m]))`, ">"},
+		{`sum(count_over_time({a="b"}[1m])) * 5`, "*"},
+		{`sum(count_over_time({a="b"}[1m]))`, ""},
 	} {
-		m, err := Extract(expr)
+		m, err := Extract(tc.expr)
 		if err != nil {
 			t.Fatal(err)
 		}
 		if m.Comparison != nil {
-			t.Errorf("%s: comparison %+v, want none", expr, m.Comparison)
+			t.Errorf("%s: comparison %+v, want none", tc.expr, m.Comparison)
+		}
+		if m.TopOp != tc.top {
+			t.Errorf("%s: top operator %q, want %q", tc.expr, m.TopOp, tc.top)
 		}
 	}
 }

@@ -228,4 +228,8 @@ type Metric struct {
 	// Comparison is set when the top of the expression compares a metric
 	// with a constant; nil otherwise.
 	Comparison *Comparison
+	// TopOp is the binary operator at the top of the expression, outer
+	// parentheses looked through ("and", "or", "unless", ">", "/"…);
+	// empty when the top is not a binary operation.
+	TopOp string
 }

@@ -6,6 +6,7 @@ import (
 	"oncall/internal/config"
 	"oncall/tui/kit"
 	"oncall/tui/screens/budget"
+	graphscreen "oncall/tui/screens/graph"
 	handoffscreen "oncall/tui/screens/handoff"
 	"oncall/tui/screens/logs"
 	"oncall/tui/screens/runbook"
@@ -28,7 +29,7 @@ func ClusterEntries(cfg *config.Config, env Env) []kit.Entry {
 	}
 	out := []kit.Entry{logsEntry(cfg, cur)}
 	out = append(out, traceEntries(cfg, cur, env)...)
-	return append(out, budgetEntry(cfg, cur), runbookEntry(cfg))
+	return append(out, budgetEntry(cfg, cur), runbookEntry(cfg), graphEntry(cfg, env))
 }
 
 // SessionEntries are the screens of the whole session: the handoff (every
@@ -86,6 +87,22 @@ func budgetEntry(cfg *config.Config, cur *config.Context) kit.Entry {
 		o.Unavailable = fmt.Sprintf("no Prometheus configured for context %q", cfg.CurrentContext)
 	}
 	return budget.Entry(o)
+}
+
+// graphEntry is the alert graph screen (P), which also puts the alert's
+// graph and firing history in the detail: the context's Prometheus comes
+// from the session (Host.Sources); its Loki runs the graphs of log-based
+// rules once the Loki client can run metric queries over a range.
+func graphEntry(cfg *config.Config, env Env) kit.Entry {
+	o := graphscreen.Options{Flapping: cfg.Alerts.FlappingEpisodes, Timeout: env.Timeout}
+	if HasLoki(cfg) {
+		if lc, err := Loki(cfg); err != nil {
+			env.warn(cfg, "graphs of log-based alerts disabled", err)
+		} else {
+			o.Loki = lc
+		}
+	}
+	return graphscreen.Entry(o)
 }
 
 // runbookEntry is the runbook screen (R) with a Finder built once for the

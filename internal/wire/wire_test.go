@@ -170,7 +170,8 @@ func TestSessionsHaveTheirOwnIdentity(t *testing.T) {
 // The screens follow the sources the context has.
 func TestScreensFollowTheSources(t *testing.T) {
 	cfg := world(t)
-	want := []string{"budget", "handoff", "note", "runbook"}
+	// The graph screen is always there: without a rule source it says so.
+	want := []string{"budget", "graph", "handoff", "note", "runbook"}
 	if got := names(screens(cfg, env(nil))); !slices.Equal(got, want) {
 		t.Errorf("with Alertmanager and Prometheus: %v, want %v", got, want)
 	}
@@ -178,7 +179,7 @@ func TestScreensFollowTheSources(t *testing.T) {
 	cur.Loki.URL = "http://127.0.0.1:9"
 	cur.Jaeger.URL = "http://127.0.0.1:9"
 	cur.Prometheus.URL = ""
-	want = []string{"handoff", "logs", "note", "runbook", "trace", "traces"}
+	want = []string{"graph", "handoff", "logs", "note", "runbook", "trace", "traces"}
 	if got := names(screens(cfg, env(nil))); !slices.Equal(got, want) {
 		t.Errorf("with Loki and Jaeger, no Prometheus: %v, want %v", got, want)
 	}

@@ -67,13 +67,26 @@ func (d *Help) View(w, h int, st *kit.Styles) string {
 		}
 	}
 	keyW = min(keyW, 12)
-	colW := min(keyW+1+helpW, 30)
-	cols := max(1, min(4, (max(20, w-8)+2)/(colW+2)))
-	bw := cols*(colW+2) - 2 + 4 // the columns, the padding and the border
-	room := max(3, h-6)         // border, title, footer
-	lines := d.layout(secs, cols, keyW, colW, true, st)
-	if len(lines) > room {
+	room := max(3, h-6) // border, title, footer
+	// The widest columns that show every key: the natural width with a
+	// margin, then up to the screen's edge, then narrower columns
+	// (descriptions cut with …) so that more fit side by side; each with
+	// blank lines between the sections, then without.
+	var lines []string
+	bw := 0
+	fits := func(colW, margin int) bool {
+		cols := max(1, min(4, (max(20, w-margin)+2)/(colW+2)))
+		bw = cols*(colW+2) - 2 + 4 // the columns, the padding and the border
+		if lines = d.layout(secs, cols, keyW, colW, true, st); len(lines) <= room {
+			return true
+		}
 		lines = d.layout(secs, cols, keyW, colW, false, st)
+		return len(lines) <= room
+	}
+	natural := min(keyW+1+helpW, 30)
+	if !fits(natural, 8) && !fits(natural, 6) {
+		for colW := natural - 2; colW > keyW+1+10 && !fits(colW, 6); colW -= 2 {
+		}
 	}
 	if cmds := d.commandLines(bw-4, st); len(lines)+len(cmds) <= room {
 		lines = append(lines, cmds...) // only when every key fits too

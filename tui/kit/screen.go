@@ -56,6 +56,24 @@ type DetailExtender interface {
 	DetailLines(a *alerts.Alert, st *Styles, now time.Time) []string
 }
 
+// DetailFetcher is a DetailExtender whose lines need data fetched for the
+// alert the detail shows (the alert's graph, its firing history). Each time
+// the detail is rebuilt the root calls DetailShown first, with the width
+// the detail is drawn at, and runs the command it returns (nil when there
+// is nothing to fetch: cached, or in flight). Its routed replies come back
+// to the screen's Update, which calls Host.DetailChanged when its lines
+// changed. DetailShown runs on every cursor move: it must not block.
+type DetailFetcher interface {
+	DetailShown(h Host, a *alerts.Alert, width int) tea.Cmd
+}
+
+// EpisodeCounter is a screen that knows how often each alert fired
+// (firing episodes in the last 24h), which the alert list sorts by
+// (alerts.SortEpisodes). It calls Host.ListChanged when the counts change.
+type EpisodeCounter interface {
+	Episodes(a *alerts.Alert) (n int, known bool)
+}
+
 // Routed is a message addressed to one screen by name.
 type Routed interface {
 	Screen() string
@@ -142,6 +160,9 @@ type Host interface {
 	// DetailChanged rebuilds the alert detail (a DetailExtender's lines
 	// changed).
 	DetailChanged()
+	// ListChanged re-sorts the alert list when its order depends on what
+	// a screen counts (an EpisodeCounter's counts changed).
+	ListChanged()
 }
 
 // StatusMsg shows a transient status message (errors stay longer).

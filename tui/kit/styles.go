@@ -45,6 +45,11 @@ func LightPalette() Palette {
 type Styles struct {
 	Dark    bool
 	Palette Palette
+	// Shapes: the terminal has 16 colours or fewer, or NO_COLOR, so colour
+	// cannot tell a chart's series apart: charts draw each series with its
+	// own glyph instead of braille (tui/chart's Options.Shapes). The root
+	// sets it from Bubble Tea's tea.ColorProfileMsg.
+	Shapes bool
 
 	Title, Muted, Subtle, Accent, Bold lipgloss.Style
 	Selected, Cursor                   lipgloss.Style

@@ -136,6 +136,21 @@ func (d *Driver) UntilScreen(text string) *Driver {
 	return d.Until("screen shows "+text, func() bool { return strings.Contains(d.Screen(), text) })
 }
 
+// SelectAlert moves the list's cursor down (j) to the first alert named
+// name, failing the test when the list has none: tests name the alert they
+// mean instead of counting rows, which move when the data does.
+func (d *Driver) SelectAlert(name string) *Driver {
+	d.t.Helper()
+	for range len(d.M.Alerts()) + 1 {
+		if a := d.M.Selected(); a != nil && a.Name() == name {
+			return d
+		}
+		d.Press("j")
+	}
+	d.t.Fatalf("tuitest: no alert %s below the cursor; screen:\n%s", name, d.Screen())
+	return d
+}
+
 // Render is the frame as the terminal gets it (styled).
 func (d *Driver) Render() string { return d.M.Render() }
 

@@ -72,6 +72,7 @@ func newLogInstances(start time.Time, rules []ruleSpec) []*alertInstance {
 		firedAt := start.Add(-spec.firing)
 		ai := &alertInstance{rule: r, labels: ls, activeAt: firedAt.Add(-r.dur), firedAt: firedAt, value: spec.value,
 			fingerprint: ls.Fingerprint().String(), generatorURL: exploreURL(r.expr)}
+		ai.episodes = []span{{active: ai.activeAt, fired: ai.firedAt}} // the outage's only
 		ai.annotations = make(map[string]string, len(r.annotations))
 		for k, v := range r.annotations {
 			ai.annotations[k] = expandTemplate(v, ls, spec.value)

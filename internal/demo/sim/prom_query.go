@@ -274,10 +274,14 @@ var (
 	selectorRE = regexp.MustCompile(`^([a-zA-Z_:][a-zA-Z0-9_:]*)?(\{.*\})?$`)
 )
 
-// builtin evaluates vector(n), number literals and plain selectors over the
-// built-in series; anything else yields an empty vector.
+// builtin evaluates the firing-history query (history.go), vector(n),
+// number literals and plain selectors over the built-in series; anything
+// else yields an empty vector.
 func (p *Prometheus) builtin(q string, ts time.Time) model.Value {
 	nq := NormalizeQuery(q)
+	if v, ok := p.evalHistory(nq, ts); ok {
+		return v
+	}
 	if m := vectorRE.FindStringSubmatch(nq); m != nil {
 		if f, err := strconv.ParseFloat(m[1], 64); err == nil {
 			return model.Vector{{Metric: model.Metric{}, Value: model.SampleValue(f)}}
@@ -320,9 +324,10 @@ func (p *Prometheus) series(ts time.Time) model.Vector {
 		}
 		out = append(out, &model.Sample{Metric: m, Value: model.SampleValue(v)})
 	}
-	// Down since the alert became pending, up before.
+	// Down while the alert is pending or firing (since it became pending
+	// in the outage, and in its past episodes), up otherwise.
 	downSince := func(alertname string) float64 {
-		if ai := p.in.instance(alertname); ai != nil && !ts.Before(ai.activeAt) {
+		if ai := p.in.instance(alertname); ai != nil && ai.stateAt(ts) != stateInactive {
 			return 0
 		}
 		return 1

@@ -43,6 +43,9 @@ type alertInstance struct {
 	value        float64
 	fingerprint  string
 	generatorURL string
+	// episodes are its past episodes (history.go) and the outage's, oldest
+	// first
+	episodes []span
 }
 
 func newIncident(start time.Time, promURL, scenario string) *incident {
@@ -51,9 +54,9 @@ func newIncident(start time.Time, promURL, scenario string) *incident {
 	for i := range in.rules {
 		byName[in.rules[i].name] = &in.rules[i]
 	}
-	specs := alerts()
+	specs, past := alerts(), pastEpisodes()
 	if scenario == ScenarioStaging {
-		specs = stagingAlerts()
+		specs, past = stagingAlerts(), nil // quiet: no past episodes either
 	}
 	for _, spec := range specs {
 		r := byName[spec.rule]
@@ -74,6 +77,11 @@ func newIncident(start time.Time, promURL, scenario string) *incident {
 			fingerprint:  ls.Fingerprint().String(),
 			generatorURL: generatorURL(promURL, r.expr),
 		}
+		for _, w := range past[r.name] {
+			fired := start.Add(w.from)
+			ai.episodes = append(ai.episodes, span{active: fired.Add(-r.dur), fired: fired, end: start.Add(w.to)})
+		}
+		ai.episodes = append(ai.episodes, span{active: ai.activeAt, fired: ai.firedAt})
 		ai.annotations = make(map[string]string, len(r.annotations))
 		for k, v := range r.annotations {
 			ai.annotations[k] = expandTemplate(v, ls, spec.value)
@@ -93,17 +101,9 @@ func generatorURL(promURL, expr string) string {
 	return promURL + "/graph?g0.expr=" + url.QueryEscape(expr) + "&g0.tab=1"
 }
 
-// stateAt is the Prometheus state of the alert at t.
-func (ai *alertInstance) stateAt(t time.Time) string {
-	switch {
-	case t.Before(ai.activeAt):
-		return stateInactive
-	case t.Before(ai.firedAt):
-		return statePending
-	default:
-		return stateFiring
-	}
-}
+// stateAt is the Prometheus state of the alert at t: in one of its past
+// episodes, or in the outage (pending from activeAt, firing from firedAt).
+func (ai *alertInstance) stateAt(t time.Time) string { return ai.stateIn(t) }
 
 // labelMap copies the alert's labels into a plain map.
 func (ai *alertInstance) labelMap() map[string]string {

@@ -2,10 +2,12 @@ package budget
 
 import (
 	"errors"
-	"math"
 	"strings"
 	"testing"
 	"time"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/colorprofile"
 
 	"oncall/internal/alerts"
 	"oncall/internal/config"
@@ -23,7 +25,7 @@ func TestBudgetGoldenViews(t *testing.T) {
 		for _, want := range []string{
 			"Budget", "availability", "PAGE", "372×", "84.3×",
 			"Burning 84.3× faster than sustainable; at this rate the",
-			"-24h", "now",
+			"-24h", "-12h", "┄ 14.4× page",
 		} {
 			if !strings.Contains(text, want) {
 				t.Errorf("view lacks %q:\n%s", want, text)
@@ -255,68 +257,48 @@ func TestBudgetFormats(t *testing.T) {
 	}
 }
 
-func TestBurnChart(t *testing.T) {
-	st := kit.NewStyles(true)
-	bs := newBurnStyles(st)
-	from := fixedNow.Add(-24 * time.Hour)
-	var flatPts, spiky []slo.Point
-	for ts := from; !ts.After(fixedNow); ts = ts.Add(5 * time.Minute) {
-		flatPts = append(flatPts, slo.Point{Time: ts, Value: 0.5})
-		v := 0.5
-		if ts.Equal(from.Add(12*time.Hour + 5*time.Minute)) {
-			v = 200 // one 5-minute spike among ~4 points per column
+// The burn chart is tui/chart's: braille lines while colour tells the
+// windows apart, a glyph per window in every column once Bubble Tea says
+// the terminal has 16 colours (or NO_COLOR); the threshold and the
+// outage's spike are drawn either way.
+func TestBurnChartFollowsTheColourProfile(t *testing.T) {
+	d := opened(t, 160, 48, true)
+	chartOf := func() string {
+		text := d.Screen()
+		i := strings.Index(text, "Burn rate over the last 24h")
+		if i < 0 {
+			t.Fatalf("no burn chart:\n%s", text)
 		}
-		spiky = append(spiky, slo.Point{Time: ts, Value: v})
+		return text[i:]
 	}
-	lines := []burnChartLine{
-		{label: "5m", glyph: "·", style: st.Muted, pts: spiky},
-		{label: "6h", glyph: "▪", style: st.Accent, pts: flatPts},
+	braille := func(s string) bool {
+		return strings.ContainsFunc(s, func(r rune) bool { return r >= 0x2801 && r <= 0x28FF })
 	}
-	const w, plotH = 80, 12
-	out := burnChart(lines, from, fixedNow, w, plotH, slo.PageFastBurn, bs.red, st.Subtle, st.Muted)
-	if len(out) != plotH+2 {
-		t.Fatalf("%d lines, want %d plot rows + axis + legend", len(out), plotH)
+	c := chartOf()
+	if !braille(c) || !strings.Contains(c, "┄┄┄") || !strings.Contains(c, "┄ 14.4× page") || !strings.Contains(c, "-24h") {
+		t.Errorf("truecolor: want braille lines, the page threshold and the time axis:\n%s", c)
 	}
-	for i, l := range out[:plotH+1] {
-		if kit.Width(l) != w {
-			t.Errorf("line %d is %d wide: %q", i, kit.Width(l), kit.Strip(l))
+	d.Send(tea.ColorProfileMsg{Profile: colorprofile.ANSI})
+	c = chartOf()
+	if braille(c) || !strings.Contains(c, "▪▪▪▪") || !strings.Contains(c, "┄ 14.4× page") {
+		t.Errorf("16 colours: want a glyph per window, no braille:\n%s", c)
+	}
+	// The outage (372× on the 5m window) is drawn over the threshold, in
+	// the last columns.
+	rows := strings.Split(c, "\n")
+	over := ""
+	for _, r := range rows[1:] {
+		if strings.Contains(r, "┄┄┄") {
+			break
 		}
+		over += r + "\n"
 	}
-	rows := make([]string, len(out))
-	for i, l := range out {
-		rows[i] = kit.Strip(l)
+	if !strings.Contains(over, "·") || !strings.Contains(over, "100×") {
+		t.Errorf("no 5m glyph over the threshold:\n%s", c)
 	}
-	lo, hi := burnChartScale(lines, slo.PageFastBurn)
-	if lo != 0.1 || hi != 1000 {
-		t.Errorf("scale %g..%g, want 0.1..1000", lo, hi)
-	}
-	// The spike survives bucketing: the 200× point is drawn in the column of
-	// its time, on the row of 200 (log scale), with a connector below it.
-	spikeAt := float64(12*time.Hour+5*time.Minute) / float64(24*time.Hour)
-	col := burnChartLabelW + int(spikeAt*float64(w-burnChartLabelW))
-	row := plotH - 1 - int(math.Round((math.Log10(200)-math.Log10(lo))/(math.Log10(hi)-math.Log10(lo))*float64(plotH-1)))
-	if r := []rune(rows[row]); string(r[col]) != "·" {
-		t.Errorf("no spike at row %d col %d:\n%s", row, col, strings.Join(rows, "\n"))
-	}
-	// The threshold row carries its label and the dashed line.
-	thr := plotH - 1 - int(math.Round((math.Log10(14.4)-math.Log10(lo))/(math.Log10(hi)-math.Log10(lo))*float64(plotH-1)))
-	if !strings.HasPrefix(rows[thr], "14.4× ┤┄┄") {
-		t.Errorf("threshold row %d: %q", thr, rows[thr])
-	}
-	if !strings.Contains(rows[plotH], "-24h") || !strings.HasSuffix(rows[plotH], "now") || !strings.Contains(rows[plotH], "-12h") {
-		t.Errorf("time axis %q", rows[plotH])
-	}
-	if !strings.Contains(rows[plotH+1], "· 5m 0.50×") || !strings.Contains(rows[plotH+1], "14.4× page") {
-		t.Errorf("legend %q", rows[plotH+1])
-	}
-
-	// Sparklines colour each cell by its burn rate: the spike is red.
-	spark := burnSparklines(lines, from, fixedNow, w, slo.PageFastBurn, bs.burn, st.Subtle, st.Muted)
-	if len(spark) != 4 || !strings.Contains(spark[0], bs.red.Render("▇")) || strings.Contains(spark[1], bs.red.Render("▂")) {
-		t.Errorf("sparklines:\n%s", strings.Join(spark, "\n"))
-	}
-	if !strings.Contains(spark[1], bs.green.Render("▂")) {
-		t.Errorf("0.5× is not green: %q", spark[1])
+	d.Send(tea.ColorProfileMsg{Profile: colorprofile.TrueColor})
+	if !braille(chartOf()) {
+		t.Error("back to truecolor: no braille")
 	}
 }
 

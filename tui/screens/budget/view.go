@@ -2,6 +2,7 @@ package budget
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -9,6 +10,7 @@ import (
 
 	"oncall/internal/slo"
 	"oncall/internal/slo/promslo"
+	"oncall/tui/chart"
 	"oncall/tui/kit"
 )
 
@@ -221,21 +223,30 @@ func (s *screen) chart(r *row, w, h int, st *kit.Styles, bs burnStyles) []string
 		"6h": lipgloss.NewStyle().Foreground(st.Palette.Acked).Bold(true),
 	}
 	glyphs := map[string]string{"5m": "·", "1h": "•", "6h": "▪"}
-	var lines []burnChartLine
+	var lines []chart.BurnLine
 	for _, d := range promslo.HistoryWindows() {
 		label := slo.WindowLabel(d)
-		lines = append(lines, burnChartLine{label: label, glyph: glyphs[label], style: colours[label], pts: hist.series[label]})
+		lines = append(lines, chart.BurnLine{Label: label, Glyph: glyphs[label], Style: colours[label], Points: hist.series[label]})
 	}
 	from := hist.end.Add(-s.opts.HistorySpan)
-	if h-3 < 8 {
-		// Too short for a line chart that tells 0.5× from 1×: sparklines.
-		title += st.Muted.Render(" · 5m, 1h and 6h windows")
-		return append([]string{title}, burnSparklines(lines, from, hist.end, w-1, slo.PageFastBurn, bs.burn, st.Subtle, st.Muted)...)
+	plotH := min(h-3, 30)
+	if plotH < 3 {
+		return []string{title + st.Muted.Render(" · enlarge the terminal to see it")}
 	}
 	title += st.Muted.Render(" · log scale")
-	plotH := min(h-3, 30)
+	// Braille (four rows a cell) where colour tells the windows apart; a
+	// glyph per window in every column with 16 colours or NO_COLOR.
 	thr := bs.red.UnsetBold()
-	return append([]string{title}, burnChart(lines, from, hist.end, w-1, plotH, slo.PageFastBurn, thr, st.Subtle, st.Muted)...)
+	return append([]string{title}, chart.Burn(lines, from, hist.end, w-1, plotH, slo.PageFastBurn, thr, st.Subtle, st.Muted, st.Shapes)...)
+}
+
+// formatSpan renders a chart span: whole hours up to three days ("24h",
+// "18h"), else two units ("7d", "1h 30m").
+func formatSpan(d time.Duration) string {
+	if d%time.Hour == 0 && d <= 72*time.Hour {
+		return strconv.Itoa(int(d/time.Hour)) + "h"
+	}
+	return slo.HumanDuration(d)
 }
 
 // wrapStyled wraps plain text to w cells and styles each line, indented.

@@ -19,12 +19,14 @@ import (
 // parallel, the budgets included).
 const collectTimeout = 30 * time.Second
 
-// dataMsg carries a collected handoff.
+// dataMsg carries a collected handoff: its Markdown (copied, written)
+// and the Markdown of its preview (lists that wrap between words).
 type dataMsg struct {
-	seq int
-	sum *handoff.Summary
-	md  string
-	err error
+	seq     int
+	sum     *handoff.Summary
+	md      string
+	preview string
+	err     error
 }
 
 func (dataMsg) Screen() string { return Name }
@@ -88,7 +90,7 @@ func (s *screen) load(h kit.Host) tea.Cmd {
 		if err != nil {
 			return dataMsg{seq: seq, err: err}
 		}
-		return dataMsg{seq: seq, sum: sum, md: handoff.Markdown(sum)}
+		return dataMsg{seq: seq, sum: sum, md: handoff.Markdown(sum), preview: handoff.PreviewMarkdown(sum)}
 	}
 }
 
@@ -97,12 +99,12 @@ func (s *screen) load(h kit.Host) tea.Cmd {
 func (s *screen) rerender(h kit.Host) tea.Cmd {
 	w, _ := h.BodySize()
 	dark := h.Styles().Dark
-	if s.md == "" || w <= 0 || (w == s.rwidth && dark == s.rdark) {
+	if s.preview == "" || w <= 0 || (w == s.rwidth && dark == s.rdark) {
 		return nil
 	}
 	s.rwidth, s.rdark = w, dark // one request per change
 	s.rseq++
-	seq, md := s.rseq, s.md
+	seq, md := s.rseq, s.preview
 	return func() tea.Msg {
 		out, err := runbooks.Render(md, w, dark)
 		return renderedMsg{seq: seq, width: w, dark: dark, lines: strings.Split(strings.TrimRight(out, "\n"), "\n"), err: err}
@@ -181,22 +183,39 @@ func (s *screen) writeFile(h kit.Host, path string) tea.Cmd {
 	})
 }
 
+// post posts the handoff in the webhook's format ([shift] webhook_format,
+// or Slack mrkdwn for a Slack webhook and Markdown otherwise), the
+// config's secrets scrubbed from it.
 func (s *screen) post(h kit.Host) tea.Cmd {
-	sum, md, hook := s.sum, s.md, s.opts.Webhook
+	cfg := h.Config()
+	sum, hook := s.sum, s.opts.Webhook
+	f, err := handoff.WebhookFormat(cfg.Shift.WebhookFormat, hook)
+	if err != nil {
+		return h.Status("posting the handoff: "+err.Error(), true)
+	}
+	secrets := cfg.Secrets()
 	j := journalOf(h, s.opts)
 	user, ctx := whoAmI(h)
 	now := h.Now()
 	return tea.Batch(h.Status("posting the handoff…", false), h.Track("handoff posted", handoff.TargetWebhook, func() tea.Msg {
 		c, cancel := context.WithTimeout(context.Background(), handoff.PostTimeout)
 		defer cancel()
-		err := handoff.Post(c, nil, hook, md)
+		err := handoff.PostSummary(c, nil, hook, sum, f, secrets...)
 		if j != nil {
 			jc, jcancel := context.WithTimeout(context.Background(), journalTimeout)
 			defer jcancel()
-			_ = j.AppendContext(jc, handoff.ExportEntry(user, ctx, sum, handoff.TargetWebhook, "md", now, err))
+			_ = j.AppendContext(jc, handoff.ExportEntry(user, ctx, sum, handoff.TargetWebhook, string(f), now, err))
 		}
-		return exportedMsg{what: "handoff posted to the webhook", err: err}
+		return exportedMsg{what: "handoff posted to the webhook (" + formatName(f) + ")", err: err}
 	}))
+}
+
+// formatName is how the screen names a post format.
+func formatName(f handoff.Format) string {
+	if f == handoff.FormatSlack {
+		return "Slack mrkdwn"
+	}
+	return "Markdown"
 }
 
 // expandHome turns a leading ~/ into the home directory.

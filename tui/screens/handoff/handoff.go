@@ -46,7 +46,8 @@ type screen struct {
 	err     string
 	loaded  time.Time
 	sum     *handoff.Summary
-	md      string
+	md      string // exported (copy, file)
+	preview string // rendered on the screen (handoff.PreviewMarkdown)
 
 	rseq      int // latest render request
 	rendered  []string
@@ -97,7 +98,7 @@ func (s *screen) Update(h kit.Host, msg tea.Msg) tea.Cmd {
 			s.err = msg.err.Error()
 			return nil
 		}
-		s.err, s.sum, s.md = "", msg.sum, msg.md
+		s.err, s.sum, s.md, s.preview = "", msg.sum, msg.md, msg.preview
 		s.setNotes(msg.sum)
 		s.rwidth = 0 // force a render
 		return s.rerender(h)
@@ -109,7 +110,7 @@ func (s *screen) Update(h kit.Host, msg tea.Msg) tea.Cmd {
 		old := len(s.rendered)
 		if msg.err != nil {
 			s.renderErr = msg.err.Error()
-			s.rendered = strings.Split(s.md, "\n")
+			s.rendered = strings.Split(s.preview, "\n")
 		} else {
 			s.rendered = msg.lines
 		}
@@ -312,8 +313,12 @@ func (s *screen) confirmPost(h kit.Host) tea.Cmd {
 	case s.opts.Webhook == "":
 		return h.Status("no webhook configured: set $ONCALL_HANDOFF_WEBHOOK or [shift] webhook", true)
 	}
+	f, err := handoff.WebhookFormat(h.Config().Shift.WebhookFormat, s.opts.Webhook)
+	if err != nil {
+		return h.Status("posting the handoff: "+err.Error(), true)
+	}
 	h.PushDialog(&dialog.Confirm{Title: "Post the handoff?",
-		Body:  fmt.Sprintf("Post this handoff (%d lines of Markdown) to the configured webhook?", strings.Count(s.md, "\n")),
+		Body:  fmt.Sprintf("Post this handoff as %s to the configured webhook?", formatName(f)),
 		OnYes: actionPost{}})
 	return nil
 }

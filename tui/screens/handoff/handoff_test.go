@@ -108,9 +108,9 @@ func showHandoff(t *testing.T, d *tuitest.Driver, sum *handoff.Summary) *screen 
 		t.Fatalf("H did not open the handoff screen (shown %q, loads %d)", d.M.Shown(), s.seq)
 	}
 	d.Until("the handoff is collected", func() bool { return !s.loading })
-	d.Send(dataMsg{seq: s.seq, sum: sum, md: handoff.Markdown(sum)})
+	d.Send(dataMsg{seq: s.seq, sum: sum, md: handoff.Markdown(sum), preview: handoff.PreviewMarkdown(sum)})
 	d.Until("the preview renders the fixture", func() bool {
-		return strings.Contains(kit.Strip(strings.Join(s.rendered, "\n")), "api-availability")
+		return strings.Contains(kit.Strip(strings.Join(s.rendered, "\n")), "api\u2011availability")
 	})
 	if w, _ := d.M.BodySize(); len(s.rendered) < 20 || s.rwidth != w {
 		t.Fatalf("preview not rendered for width %d: %d lines at %d", w, len(s.rendered), s.rwidth)

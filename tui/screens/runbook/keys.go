@@ -43,6 +43,12 @@ func (s *screen) HandleKey(h kit.Host, msg tea.KeyPressMsg) (bool, tea.Cmd) {
 		return true, tea.Batch(cmd, s.runSelected(h))
 	case k.Is(msg, actCopy):
 		return true, tea.Batch(cmd, s.copySelected())
+	case k.Is(msg, actTemplate):
+		// Runnable blocks switch between the query filled for the alert
+		// and its template: rendered again in a command.
+		s.template = !s.template
+		s.relayout(h.Styles())
+		return true, tea.Batch(cmd, s.ensureRender(h))
 	case k.Is(msg, kit.Back) && s.query != "":
 		s.query, s.matches, s.mark = "", nil, -1
 		s.relayout(h.Styles())

@@ -16,7 +16,7 @@ func TestRunbookRemappedKeys(t *testing.T) {
 	d, s := newDriverWith(t, tuitest.Setup{Width: 160, Height: 48, Config: cfg}, Options{Prom: &fakeProm{}})
 	openAPIDown(t, d, s)
 	d.Press("tab")
-	contains(t, "block label and hint line", d.Screen(), "▸ promql · enter runs · y copies", "y copy · / search · [ } heading")
+	contains(t, "block label and hint line", d.Screen(), "▸ promql · filled for this alert · t template · enter runs · y copies", "y copy · t template · / search · [ } heading")
 
 	d.Press("c")
 	if strings.Contains(status(d), "copied") {

@@ -22,12 +22,14 @@ import (
 // fence) render as two parts; link reference definitions are copied into
 // every prose segment so reference-style links still resolve.
 
-// renderKey identifies one rendering: the lookup it belongs to, the width
-// and the background.
+// renderKey identifies one rendering: the lookup it belongs to, the width,
+// the background, and whether runnable blocks show their template or the
+// query filled for the alert.
 type renderKey struct {
-	gen   int
-	width int
-	dark  bool
+	gen      int
+	width    int
+	dark     bool
+	template bool
 }
 
 // rendering is a runbook rendered for one key.
@@ -44,9 +46,10 @@ type headPos struct{ seg, line int }
 
 var linkRefDef = regexp.MustCompile(`^ {0,3}\[[^\]]+\]:\s*\S`)
 
-// renderRunbook renders rb in segments (see above). It is pure and slow:
-// call it from a command.
-func renderRunbook(rb *runbooks.Runbook, key renderKey, render RenderFunc) *rendering {
+// renderRunbook renders rb in segments (see above), its runnable blocks
+// filled in for the alert a unless key.template. It is pure and slow: call
+// it from a command.
+func renderRunbook(rb *runbooks.Runbook, a runbooks.Alert, key renderKey, render RenderFunc) *rendering {
 	lines := strings.Split(strings.TrimRight(rb.Markdown, "\n"), "\n")
 	var refs []string
 	for _, l := range lines {
@@ -69,7 +72,11 @@ func renderRunbook(rb *runbooks.Runbook, key renderKey, render RenderFunc) *rend
 			end = len(lines) - 1 // unclosed fence: runs to the end
 		}
 		prose = append(prose, span{prev, open})
-		blocks = append(blocks, dedent(lines[open:end+1]))
+		bl := dedent(lines[open : end+1])
+		if !key.template && b.Runnable {
+			bl = filled(bl, b, a, end > open && isFence(lines[end]))
+		}
+		blocks = append(blocks, bl)
 		prev = end + 1
 	}
 	prose = append(prose, span{prev, len(lines)})
@@ -124,6 +131,28 @@ func (r *rendering) findHeadings(seg int, out []string, heads []runbooks.Heading
 			}
 		}
 	}
+}
+
+// filled is a runnable block's fence lines with its code replaced by the
+// query filled in for the alert. A template that does not fill (its error
+// shows when it runs), or whose filling would close the fence early, is
+// left as written.
+func filled(fence []string, b runbooks.Block, a runbooks.Alert, closed bool) []string {
+	q, err := b.Substitute(a)
+	if err != nil || len(fence) == 0 {
+		return fence
+	}
+	code := strings.Split(strings.TrimRight(q, "\n"), "\n")
+	for _, l := range code {
+		if isFence(l) {
+			return fence
+		}
+	}
+	out := append([]string{fence[0]}, code...)
+	if closed {
+		out = append(out, fence[len(fence)-1])
+	}
+	return out
 }
 
 func isFence(l string) bool {
@@ -234,7 +263,11 @@ func (s *screen) blockLabel(i int, st *kit.Styles) string {
 	}
 	hint := "copy only (" + s.keys.Key(actCopy) + ")"
 	if b.Runnable {
-		hint = s.keys.Key(kit.Enter) + " runs · " + s.keys.Key(actCopy) + " copies"
+		shown := "filled for this alert · " + s.keys.Key(actTemplate) + " template"
+		if s.template {
+			shown = "template · " + s.keys.Key(actTemplate) + " filled"
+		}
+		hint = shown + " · " + s.keys.Key(kit.Enter) + " runs · " + s.keys.Key(actCopy) + " copies"
 	}
 	if i == s.sel {
 		return "  " + st.Key.Render("▸ "+sanitize.Text(lang)) + st.Accent.Render(" · "+hint)

@@ -70,6 +70,7 @@ const (
 	actPrevMatch   = "prev_match"
 	actPrevHeading = "prev_heading"
 	actNextHeading = "next_heading"
+	actTemplate    = "template"
 )
 
 // Spec is the screen's name, title, opening key (R, action "runbook") and
@@ -84,6 +85,7 @@ func Spec() kit.Spec {
 			{Action: actPrevBlock, Keys: []string{"shift+tab"}, Help: "previous code block"},
 			{Action: kit.Enter, Help: "run promql/logql", Short: "run"},
 			{Action: actCopy, Keys: []string{"c"}, Help: "copy the block", Short: "copy"},
+			{Action: actTemplate, Keys: []string{"t"}, Help: "queries: template ↔ filled", Short: "template"},
 			{Action: kit.Filter, Help: "search the runbook", Short: "search"},
 			{Action: actNextMatch, Keys: []string{"n"}, Help: "next match"},
 			{Action: actPrevMatch, Keys: []string{"N"}, Help: "previous match"},
@@ -144,7 +146,8 @@ type screen struct {
 	query    string
 	matches  []int
 	matchIdx int
-	mark     int // line of the last search match or heading jumped to, -1 none
+	mark     int  // line of the last search match or heading jumped to, -1 none
+	template bool // runnable blocks show their template, not the filled query
 }
 
 func newScreen(o Options, keys *kit.Keymap) *screen {
@@ -206,7 +209,7 @@ func (s *screen) Open(h kit.Host, a *alerts.Alert) tea.Cmd {
 		if err != nil {
 			return foundMsg{seq: key.gen, err: err}
 		}
-		return foundMsg{seq: key.gen, rb: rb, rend: renderRunbook(rb, key, render)}
+		return foundMsg{seq: key.gen, rb: rb, rend: renderRunbook(rb, ra, key, render)}
 	}
 }
 
@@ -282,7 +285,7 @@ func renderWidth(h kit.Host) int {
 }
 
 func (s *screen) wantKey(h kit.Host) renderKey {
-	return renderKey{gen: s.seq, width: renderWidth(h), dark: h.Styles().Dark}
+	return renderKey{gen: s.seq, width: renderWidth(h), dark: h.Styles().Dark, template: s.template}
 }
 
 // ensureRender starts a re-render when the width or background changed
@@ -299,8 +302,8 @@ func (s *screen) ensureRender(h kit.Host) tea.Cmd {
 		return nil
 	}
 	s.pending = want
-	rb, render := s.rb, s.d.Render
-	return func() tea.Msg { return renderedMsg{rend: renderRunbook(rb, want, render)} }
+	rb, ra, render := s.rb, s.ra, s.d.Render
+	return func() tea.Msg { return renderedMsg{rend: renderRunbook(rb, ra, want, render)} }
 }
 
 // DetailLines implements kit.DetailExtender: the escalation state (and the

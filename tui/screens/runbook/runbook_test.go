@@ -28,10 +28,15 @@ func TestRunbookOpensRendersAndShowsOrigin(t *testing.T) {
 	if len(s.rb.Blocks) != 4 || len(s.view.blocks) != 4 {
 		t.Fatalf("blocks: %d in the runbook, %d laid out", len(s.rb.Blocks), len(s.view.blocks))
 	}
-	// Each block's rendered span holds its own code, in order.
-	for i, want := range []string{`up{job="{{ .Labels.job }}"`, "sum by (code)", `{service_name="{{ .Labels.service }}"}`, "kubectl -n crm rollout restart"} {
+	// Each block's rendered span holds its own code, in order: the
+	// runnable ones filled in for the alert, the shell block as written.
+	for i, want := range []string{`up{job="conectcrm-backend",instance="backend-1:3001"}`, "sum by (code)", `{service_name="conectcrm-backend"}`, "kubectl -n crm rollout restart"} {
 		contains(t, "block span", blockText(s, i), want)
 	}
+	// t shows the templates instead, and again the filled queries.
+	d.Press("t").Until("the templates", func() bool { return strings.Contains(blockText(s, 0), `up{job="{{ .Labels.job }}"`) })
+	contains(t, "template", blockText(s, 2), `{service_name="{{ .Labels.service }}"}`)
+	d.Press("t").Until("the filled queries", func() bool { return strings.Contains(blockText(s, 0), `up{job="conectcrm-backend"`) })
 	out := d.Screen()
 	contains(t, "screen", out, "APIDown", "source: runbook_url testdata/runbooks/RUNBOOKS.md#apidown",
 		"escalation: unacked for 12m; escalate to L2 at 15m", "promql", "Which targets are down?")
@@ -168,7 +173,7 @@ func TestRunbookBlocksCycleRunAndCopy(t *testing.T) {
 		t.Fatalf("tab wraps to %d, want 0", s.sel)
 	}
 	out := d.Screen()
-	contains(t, "selected block", out, "▸ promql · enter runs · c copies", "▌")
+	contains(t, "selected block", out, "▸ promql · filled for this alert · t template · enter runs · c copies", "▌")
 
 	// enter runs the promql block filled in with the alert's labels
 	d.Press("enter").Until("the result", func() bool { r := s.results[0]; return r != nil && !r.running })
@@ -412,7 +417,7 @@ func TestRunbookWithoutAlertOrFinder(t *testing.T) {
 func TestRenderRunbookSegments(t *testing.T) {
 	md := "# T\n\nSee [docs][d].\n\n- step one:\n\n    ```promql\n    up == 0\n    ```\n\n- step two\n\n```sh\necho hi\n```\n\n## Next\n\ntext\n\n[d]: https://example.com/docs\n"
 	rb := &runbooks.Runbook{Markdown: md, Blocks: runbooks.Blocks(md)}
-	r := renderRunbook(rb, renderKey{width: 60, dark: true}, runbooks.Render)
+	r := renderRunbook(rb, runbooks.Alert{}, renderKey{width: 60, dark: true}, runbooks.Render)
 	if r.err != "" || len(r.prose) != 3 || len(r.blocks) != 2 {
 		t.Fatalf("segments: err %q, %d prose, %d blocks", r.err, len(r.prose), len(r.blocks))
 	}
@@ -426,7 +431,7 @@ func TestRenderRunbookSegments(t *testing.T) {
 		t.Errorf("headings %+v", r.heads)
 	}
 	// a renderer failure falls back to the sanitized text
-	bad := renderRunbook(rb, renderKey{width: 60}, func(string, int, bool) (string, error) { return "", errors.New("boom") })
+	bad := renderRunbook(rb, runbooks.Alert{}, renderKey{width: 60}, func(string, int, bool) (string, error) { return "", errors.New("boom") })
 	if bad.err != "boom" || !strings.Contains(strings.Join(bad.blocks[1], "\n"), "echo hi") {
 		t.Errorf("fallback: %+v", bad)
 	}
