@@ -59,34 +59,42 @@ func (reloadMsg) Screen() string { return Name }
 type actionWrite struct{ path string }
 type actionPost struct{}
 
-// load collects the handoff from the session's sources in a command.
+// load collects the handoff of every watched cluster (each from its own
+// sources, the journal shared) in a command.
 func (s *screen) load(h kit.Host) tea.Cmd {
 	s.seq++
 	s.loading = true
 	seq := s.seq
 	cfg := h.Config()
-	var src handoff.Sources
-	sources := h.Sources(nil)
-	if sources.AM != nil {
-		src.Alertmanager = sources.AM
-	}
-	if p := sources.Prom; p != nil {
-		src.Prometheus = p
-		pb := handoff.PromBudgets{API: p.API}
-		if cur, err := cfg.Current(); err == nil {
-			pb.Defs = handoff.Definitions(cur.SLO)
+	j := journalOf(h, s.opts)
+	var cs []handoff.ClusterSources
+	for _, c := range h.Clusters() {
+		var src handoff.Sources
+		if c.AM != nil {
+			src.Alertmanager = c.AM
 		}
-		src.Budgets = pb
+		if p := c.Prom; p != nil {
+			src.Prometheus = p
+			pb := handoff.PromBudgets{API: p.API}
+			if cc := cfg.Contexts[c.Context]; cc != nil {
+				pb.Defs = handoff.Definitions(cc.SLO)
+			}
+			src.Budgets = pb
+		}
+		if j != nil {
+			src.Journal = j
+		}
+		cs = append(cs, handoff.ClusterSources{Name: c.Context, Sources: src})
 	}
-	if j := journalOf(h, s.opts); j != nil {
-		src.Journal = j
-	}
-	user, ctx := whoAmI(h)
-	o := handoff.Options{Context: ctx, User: user, Since: s.opts.Since, Shift: cfg.Shift, Now: h.Now()}
+	user, _ := whoAmI(h)
+	o := handoff.Options{User: user, Since: s.opts.Since, Shift: cfg.Shift, Now: h.Now()}
 	return func() tea.Msg {
+		if len(cs) == 0 {
+			return dataMsg{seq: seq, err: fmt.Errorf("no cluster is watched")}
+		}
 		c, cancel := context.WithTimeout(context.Background(), collectTimeout)
 		defer cancel()
-		sum, err := handoff.Collect(c, src, o)
+		sum, err := handoff.CollectClusters(c, cs, o)
 		if err != nil {
 			return dataMsg{seq: seq, err: err}
 		}
@@ -123,8 +131,8 @@ func (s *screen) copy(h kit.Host) tea.Cmd {
 // journalExport records an export and reports it.
 func (s *screen) journalExport(h kit.Host, target, what string) tea.Cmd {
 	j := journalOf(h, s.opts)
-	user, ctx := whoAmI(h)
-	e := handoff.ExportEntry(user, ctx, s.sum, target, "md", h.Now(), nil)
+	user, _ := whoAmI(h)
+	e := handoff.ExportEntry(user, s.sum.Context, s.sum, target, "md", h.Now(), nil) // every cluster it covers
 	return func() tea.Msg {
 		if j == nil {
 			return exportedMsg{what: what + " (not journaled: no journal)"}
@@ -152,7 +160,7 @@ func (s *screen) HandleAction(h kit.Host, a kit.Action) (tea.Cmd, bool) {
 func (s *screen) writeFile(h kit.Host, path string) tea.Cmd {
 	sum, md := s.sum, s.md
 	j := journalOf(h, s.opts)
-	user, ctx := whoAmI(h)
+	user, _ := whoAmI(h)
 	now := h.Now()
 	return h.Track("handoff written", path, func() tea.Msg {
 		p, err := expandHome(strings.TrimSpace(path))
@@ -169,7 +177,7 @@ func (s *screen) writeFile(h kit.Host, path string) tea.Cmd {
 		if err := os.WriteFile(p, body, 0o644); err != nil {
 			return exportedMsg{what: "writing the handoff", err: fmt.Errorf("%s", strings.TrimPrefix(err.Error(), "open "))}
 		}
-		e := handoff.ExportEntry(user, ctx, sum, handoff.TargetFile, format, now, nil)
+		e := handoff.ExportEntry(user, sum.Context, sum, handoff.TargetFile, format, now, nil)
 		e.Extra["file"] = p
 		what := "handoff written to " + p
 		if j != nil {
@@ -195,7 +203,7 @@ func (s *screen) post(h kit.Host) tea.Cmd {
 	}
 	secrets := cfg.Secrets()
 	j := journalOf(h, s.opts)
-	user, ctx := whoAmI(h)
+	user, _ := whoAmI(h)
 	now := h.Now()
 	return tea.Batch(h.Status("posting the handoff…", false), h.Track("handoff posted", handoff.TargetWebhook, func() tea.Msg {
 		c, cancel := context.WithTimeout(context.Background(), handoff.PostTimeout)
@@ -204,7 +212,7 @@ func (s *screen) post(h kit.Host) tea.Cmd {
 		if j != nil {
 			jc, jcancel := context.WithTimeout(context.Background(), journalTimeout)
 			defer jcancel()
-			_ = j.AppendContext(jc, handoff.ExportEntry(user, ctx, sum, handoff.TargetWebhook, string(f), now, err))
+			_ = j.AppendContext(jc, handoff.ExportEntry(user, sum.Context, sum, handoff.TargetWebhook, string(f), now, err))
 		}
 		return exportedMsg{what: "handoff posted to the webhook (" + formatName(f) + ")", err: err}
 	}))
