@@ -137,8 +137,11 @@ func BenchmarkAlertsKeystroke(b *testing.B) {
 
 // filterSteps types q into the filter box one character at a time and
 // renders after each; the timer runs only for the keystrokes.
-func filterSteps(b *testing.B, q string) {
-	m := newScaleModel(b, 160, 48)
+func filterSteps(b *testing.B, q string) { typeFilter(b, newScaleModel(b, 160, 48), q) }
+
+// typeFilter times typing q into the filter, one character and its frame
+// per step, starting over when q is typed.
+func typeFilter(b *testing.B, m *Model, q string) {
 	press(m, "/")
 	b.ReportAllocs()
 	b.ResetTimer()

@@ -12,8 +12,6 @@ import (
 	"testing"
 	"time"
 
-	tea "charm.land/bubbletea/v2"
-
 	"oncall/internal/actions"
 	"oncall/internal/alerts"
 	"oncall/internal/config"
@@ -140,16 +138,8 @@ func TestTwoClustersOnRealServers(t *testing.T) {
 	cfg.Identity.User = "alice@bastion"
 	cfg.Refresh = config.Duration(time.Hour) // the test refreshes with r
 	cfg.Contexts = map[string]*config.Context{"prod-eu": {}, "prod-us": {}}
-	dark, zero := true, time.Duration(0)
-	m, err := New(Deps{Config: cfg, Clusters: []*Cluster{eu.cluster(t, dir), us.cluster(t, dir)}, Watch: []string{"prod-eu", "prod-us"}},
-		Options{Dark: &dark, Grace: &zero, FetchTimeout: 2 * time.Second})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(m.Stop)
-	m.Update(tea.WindowSizeMsg{Width: 160, Height: 48})
-	d := newDriver(t, m)
-	d.run(m.Init())
+	m, d := startLive(t, Deps{Config: cfg, Clusters: []*Cluster{eu.cluster(t, dir), us.cluster(t, dir)}, Watch: []string{"prod-eu", "prod-us"}},
+		Options{FetchTimeout: 2 * time.Second})
 	named := func(cluster string) int {
 		n := 0
 		for _, a := range m.Alerts() {

@@ -45,13 +45,7 @@ func TestTwoClusterGoldenViews(t *testing.T) {
 	} {
 		fixture.Frames(t, v.name, func(t *testing.T, w, h int, dark bool) string {
 			m := twoClusters(t, w, h, dark)
-			for _, k := range v.keys {
-				if len(k) > 1 && k != "enter" {
-					typeText(m, k)
-				} else {
-					press(m, k)
-				}
-			}
+			keys(m, v.keys...)
 			return m.Render()
 		})
 	}

@@ -41,6 +41,23 @@ func newDriver(t testing.TB, m *Model) *driver {
 	return d
 }
 
+// startLive builds a dark 160×48 session on d's real sources (no dialog
+// grace), stopped at the end of the test, and starts it: Init runs.
+func startLive(t *testing.T, d Deps, o Options) (*Model, *driver) {
+	t.Helper()
+	dark, zero := true, time.Duration(0)
+	o.Dark, o.Grace = &dark, &zero
+	m, err := New(d, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(m.Stop)
+	m.Update(tea.WindowSizeMsg{Width: 160, Height: 48})
+	drv := newDriver(t, m)
+	drv.run(m.Init())
+	return m, drv
+}
+
 // run executes cmd concurrently; its messages arrive in d.msgs.
 func (d *driver) run(cmd tea.Cmd) {
 	if cmd == nil {

@@ -65,6 +65,18 @@ func typeText(m *Model, s string) {
 	}
 }
 
+// keys presses each of ks that is "enter" or one character, and types
+// each longer one as text.
+func keys(m *Model, ks ...string) {
+	for _, k := range ks {
+		if len(k) > 1 && k != "enter" {
+			typeText(m, k)
+		} else {
+			press(m, k)
+		}
+	}
+}
+
 func plain(s string) string { return kit.Strip(s) }
 
 // fakeActions is a write service with no Alertmanager: enough to open

@@ -7,8 +7,6 @@ import (
 	"testing"
 	"time"
 
-	tea "charm.land/bubbletea/v2"
-
 	"oncall/internal/alerts"
 	"oncall/internal/config"
 	"oncall/internal/demo"
@@ -71,15 +69,7 @@ func TestLokiRulerFeedsTheUI(t *testing.T) {
 	cfg := in.Config
 	cfg.Refresh = config.Duration(time.Hour)
 	entries := []kit.Entry{logscreen.Entry(logscreen.Options{Client: lc, AlertSelector: demo.AlertSelector})}
-	dark, zero := true, time.Duration(0)
-	m, err := New(Deps{Config: cfg, Clusters: []*Cluster{{Name: demo.Context, AM: am, Prom: prom, Ruler: ruler, Entries: entries}}}, Options{Dark: &dark, Grace: &zero})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(m.Stop)
-	m.Update(tea.WindowSizeMsg{Width: 160, Height: 48})
-	d := newDriver(t, m)
-	d.run(m.Init())
+	m, d := startLive(t, Deps{Config: cfg, Clusters: []*Cluster{{Name: demo.Context, AM: am, Prom: prom, Ruler: ruler, Entries: entries}}}, Options{})
 	d.until("every source, the ruler too", 20*time.Second, func() bool { return allHealthy(m) && srcHealth(m, watch.SrcRuler).OK })
 
 	out := plain(m.Render())

@@ -50,13 +50,7 @@ func TestGoldenViews(t *testing.T) {
 				svc.ReadOnly = "--readonly"
 				setActions(m, svc)
 			}
-			for _, k := range v.keys {
-				if len(k) > 1 && k != "enter" {
-					typeText(m, k)
-				} else {
-					press(m, k)
-				}
-			}
+			keys(m, v.keys...)
 			return m.Render()
 		})
 	}

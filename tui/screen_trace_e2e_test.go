@@ -79,16 +79,8 @@ func TestDemoAlertToLogsToTraceInThreeKeys(t *testing.T) {
 		logscreen.Entry(logscreen.Options{Client: lc, AlertSelector: `{service_name="{{ .Labels.service }}"}`}),
 		trace.Entry(trace.Options{Jaeger: jc, Loki: lc, TraceSelector: `{env="prod"}`, UIURL: jg.URL()}),
 	}
-	dark, zero := true, time.Duration(0)
 	cfg.Refresh = config.Duration(time.Hour)
-	m, err := New(Deps{Config: cfg, AM: am, Prom: prom, Entries: entries}, Options{Dark: &dark, Grace: &zero})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(m.Stop)
-	m.Update(tea.WindowSizeMsg{Width: 160, Height: 48})
-	d := newDriver(t, m)
-	d.run(m.Init())
+	m, d := startLive(t, Deps{Config: cfg, AM: am, Prom: prom, Entries: entries}, Options{})
 	d.until("every source to answer", 20*time.Second, func() bool {
 		return allHealthy(m)
 	})
