@@ -4,6 +4,7 @@
 package tui
 
 import (
+	"sync/atomic"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
@@ -163,6 +164,7 @@ type Model struct {
 	shapes bool
 
 	tickGen      int
+	stopped      atomic.Bool // Stop was called: ticks are not rescheduled
 	refreshEvery time.Duration
 	lastRefresh  time.Time
 	bgDetected   bool
@@ -310,8 +312,10 @@ func (m *Model) setStatus(text string, isErr bool) tea.Cmd {
 
 // Stop stops the refresh ticker (a pending tick is ignored) and the
 // session's subscription (and the hub, when the model polls on its own).
+// It may be called from another goroutine than the program's (a served
+// session ending): it only sets a flag and closes what is safe to close.
 func (m *Model) Stop() {
-	m.tickGen++
+	m.stopped.Store(true)
 	if m.sub != nil {
 		m.sub.Close()
 	}

@@ -38,7 +38,7 @@ func (m *Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case snapsMsg:
 		return m, m.applySnapsMsg(msg)
 	case tickMsg:
-		if msg.gen != m.tickGen || m.quitting {
+		if msg.gen != m.tickGen || m.quitting || m.stopped.Load() {
 			return m, nil // a stopped ticker: do not reschedule
 		}
 		return m, tea.Batch(m.refreshScreens(), m.scheduleTick())
