@@ -52,8 +52,12 @@ func ParseFilter(s string) Filter {
 
 // takeMeta moves the @field terms of s into f.Meta and returns the rest.
 func (f *Filter) takeMeta(s string) string {
+	terms := splitTerms(s)
+	if !slices.ContainsFunc(terms, func(t string) bool { return strings.HasPrefix(t, "@") }) {
+		return s // no @field term: the text stays as typed ("a,b@c")
+	}
 	var rest []string
-	for _, tok := range splitTerms(s) {
+	for _, tok := range terms {
 		name, ok := strings.CutPrefix(tok, "@")
 		if !ok {
 			rest = append(rest, tok)
