@@ -190,6 +190,10 @@ func (m *Model) rebuildData() {
 	m.alertsPane.tag, m.silencesPane.tag = nil, nil
 	if m.multi() {
 		m.alertsPane.tag, m.silencesPane.tag = m.tag, m.tag
+		m.alertsPane.tagW = 0
+		for _, n := range m.watched {
+			m.alertsPane.tagW = max(m.alertsPane.tagW, kit.Width(n))
+		}
 	}
 	m.alertsPane.SetLists(lists)
 	m.silencesPane.SetSilences(m.silences, m.now())

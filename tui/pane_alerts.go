@@ -62,6 +62,9 @@ type AlertsPane struct {
 	// tag renders an alert's cluster; nil when one cluster is watched (no
 	// cluster column).
 	tag func(cluster string) string
+	// tagW is the widest watched cluster name (the tag column's width when
+	// the screen has room).
+	tagW int
 
 	lists   []AlertList
 	ordered map[any]*alerts.Ordered // per list ID, in sortKey order
@@ -515,7 +518,7 @@ func (p *AlertsPane) renderRow(i, w int, st *kit.Styles, now time.Time) string {
 	rest := w - 2 - 5 - 1 - stateW - 1 - 5 - 1 - nameW - 1
 	cluster := ""
 	if p.tag != nil {
-		tw := min(12, max(6, w/12))
+		tw := min(16, max(6, p.tagW), max(6, w/8))
 		cluster, rest = kit.Fit(p.tag(a.Cluster), tw)+" ", rest-tw-1
 	}
 	summary := r.summary
