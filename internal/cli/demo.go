@@ -24,9 +24,13 @@ func (a *App) demoCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "demo",
 		Short: "Run oncall on a simulated incident (the CRM API goes down), served over the real wire APIs",
-		Long: `demo starts simulated Alertmanager and Prometheus servers on loopback ports
-and opens oncall against them through the normal clients. Silences and acks you
-make really change the simulated Alertmanager. Nothing but this binary is needed.`,
+		Long: `demo starts simulated Alertmanager, Prometheus, Loki (with its ruler) and
+Jaeger servers on loopback ports, speaking the real wire APIs, and opens oncall
+against them through the normal clients, watching two clusters: prod, where the
+CRM API goes down (Prometheus and log-based alerts, logs, traces, the SLO, a
+week of firing history), and a quiet staging. Silences and acks you make really
+change the simulated Alertmanager of the alert's cluster. Nothing but this
+binary is needed; the demo keeps its own journal (demo-journal.jsonl).`,
 		Args: cobra.NoArgs,
 		RunE: a.runE(v),
 	}
