@@ -2,6 +2,7 @@ package demo_test
 
 import (
 	"context"
+	"strconv"
 	"testing"
 	"time"
 
@@ -17,7 +18,8 @@ import (
 // ruler as oncall merges them, and each one's graph is run on the source
 // of its rule (a Prometheus rule on the simulated Prometheus, a Loki rule
 // on the simulated Loki's query_range over the demo's logs). The last hour
-// shows points, the rule's threshold, quiet at first and over it now.
+// shows points, the rule's threshold, quiet at first and over it now; a
+// log-based alert's graph ends on the value Loki's ruler reports.
 func TestEveryDemoAlertHasAGraph(t *testing.T) {
 	start := time.Date(2026, 3, 14, 9, 30, 0, 0, time.UTC)
 	ctx, cancel := context.WithCancel(context.Background())
@@ -71,6 +73,11 @@ func TestEveryDemoAlertHasAGraph(t *testing.T) {
 	if len(as) != want {
 		t.Fatalf("%d alerts, want %d", len(as), want)
 	}
+	// what Loki's ruler says each log-based alert's value is
+	rulerValue := map[string]string{}
+	for _, a := range in.RulerAlerts {
+		rulerValue[string(a.Labels["alertname"])] = a.Value
+	}
 	logBased := map[string]alerts.State{}
 	for _, a := range as {
 		if a.Rule == nil {
@@ -101,6 +108,11 @@ func TestEveryDemoAlertHasAGraph(t *testing.T) {
 		if holds(first.V, thr) || !holds(last.V, thr) || last.T.Before(start.Add(-time.Minute)) {
 			t.Errorf("%s (%s): %v %s %v at %s and %v at %s: want quiet first, over the threshold now",
 				a.Name(), res.Source, first.V, thr.Op, thr.Value, first.T.Sub(start), last.V, last.T.Sub(start))
+		}
+		if v, ok := rulerValue[a.Name()]; ok {
+			if want, err := strconv.ParseFloat(v, 64); err != nil || last.V != want || !last.T.Equal(start) {
+				t.Errorf("%s: the graph ends with %v at %s, the ruler says %s now", a.Name(), last.V, last.T.Sub(start), v)
+			}
 		}
 	}
 	for name, st := range map[string]alerts.State{"DatabaseTooManyClients": alerts.StateFiring, "BackendPoolTimeouts": alerts.StateFiring, "BackendSlowQueries": alerts.StatePending} {
