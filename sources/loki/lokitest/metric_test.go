@@ -23,7 +23,7 @@ func at(sec int) time.Time { return tm.Add(time.Duration(sec) * time.Second) }
 //	{app="api", env="prod"}  1 2 10 60 61 130   (JSON lines; 60 and 130 are timeouts on b-2)
 //	{app="api", env="dev"}   59 120             (plain text)
 //	{app="db",  env="prod"}  5                  (another app)
-func metricServer(t *testing.T, opts ...Option) *Server {
+func metricServer(t testing.TB, opts ...Option) *Server {
 	t.Helper()
 	s := New(opts...)
 	t.Cleanup(s.Close)
@@ -249,4 +249,28 @@ func TestInstantMetricQuery(t *testing.T) {
 	if code, body := get(t, s, "/loki/api/v1/query", p, nil); code != 400 || strings.TrimSpace(body) != errInstantLogQuery {
 		t.Errorf("log query: %d %s", code, body)
 	}
+}
+
+// Any query is parsed and, when it parses, evaluated without a panic.
+func FuzzMetricQuery(f *testing.F) {
+	for _, q := range []string{
+		`sum by (app) (count_over_time({app="api"} |= "timeout" | json | instance=~"b.*" [1m])) > 5`,
+		`topk(2, sum(rate({app="api"}[5m])) without (env)) / 60 ^ 2`,
+		`count_over_time(({app="api"} | logfmt | n >= -3)[1m]) and bytes_rate({env="dev"}[2m]) or 1 > bool 2`,
+		`{app="api"} | json | level="error"`,
+		`sum(count_over_time({app="api"}[1m] offset 1h))`,
+	} {
+		f.Add(q)
+	}
+	s := metricServer(f)
+	f.Fuzz(func(t *testing.T, q string) {
+		_, n, err := parseExpr(q)
+		if err != nil || n == nil {
+			return
+		}
+		start := at(0).UnixNano()
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		_, _, _ = s.evalRange(SingleTenant, n, start, start+int64(3*time.Minute), time.Minute)
+	})
 }
