@@ -20,11 +20,13 @@ import (
 // rules and states (see LogAlerts).
 func logAlertSpecs() []alertSpec {
 	backend := map[string]string{"service_name": ServiceBackend, "env": "prod"}
+	// values: what each rule's metric gives at the start over the demo's
+	// logs (internal/demo/simlogs), as its graph shows
 	return []alertSpec{
 		{rule: "DatabaseTooManyClients", series: backend, firing: 4 * time.Minute, value: 9},
-		{rule: "BackendPoolTimeouts", series: map[string]string{"service_name": ServiceBackend, "instance": "backend-2:3001", "env": "prod"}, firing: 7 * time.Minute, value: 57},
+		{rule: "BackendPoolTimeouts", series: map[string]string{"service_name": ServiceBackend, "instance": "backend-2:3001", "env": "prod"}, firing: 7 * time.Minute, value: 31},
 		// pending: it fires 2 minutes into the demo
-		{rule: "BackendSlowQueries", series: backend, firing: -2 * time.Minute, value: 23},
+		{rule: "BackendSlowQueries", series: backend, firing: -2 * time.Minute, value: 39},
 	}
 }
 

@@ -106,7 +106,7 @@ func History(anchor time.Time) []Line {
 		off += step + time.Duration(g.rng.IntN(400))*time.Millisecond
 	}
 	g.backendHistory(at)
-	g.tooManyClients(at)
+	g.out = append(g.out, cadenceLines(anchor, -2*time.Hour, -time.Nanosecond, cadence.history)...)
 	g.postgresHistory(at)
 	for _, r := range Requests() {
 		g.requestLines(anchor, r)
@@ -125,12 +125,9 @@ func (g *gen) backendHistory(at func(time.Duration) time.Time) {
 		}
 		switch {
 		case off >= errorsStart && g.rng.IntN(100) < 30:
-			g.add(ServiceBackend, "error", t, jsonLine("level", "error", "instance", inst, "msg", "request failed",
-				"error", fmt.Sprintf("timeout acquiring connection from pool after 5000ms (pool size 20, %d waiting)", 60+g.rng.IntN(120)),
-				"method", g.method(), "route", g.route(), "status", 500))
+			g.add(ServiceBackend, "error", t, poolTimeoutLine(inst, 60+g.rng.IntN(120), g.method(), g.route()))
 		case off >= pgConnsHigh && g.rng.IntN(100) < 20:
-			g.add(ServiceBackend, "warn", t, jsonLine("level", "warn", "instance", inst, "msg", "slow query",
-				"duration_ms", 1800+g.rng.IntN(3000), "table", "crm.contacts"))
+			g.add(ServiceBackend, "warn", t, slowQueryLine(inst, 1800+g.rng.IntN(3000)))
 		case off >= redisRefusing && g.rng.IntN(100) < 40:
 			g.add(ServiceBackend, "error", t, jsonLine("level", "error", "instance", inst, "msg", "session cache unavailable",
 				"error", "redis: dial tcp 10.42.5.9:6379: connect: connection refused"))
@@ -154,22 +151,6 @@ func (g *gen) backendHistory(at func(time.Duration) time.Time) {
 	t = at(-9*time.Minute - 7*time.Second)
 	g.add(ServiceGateway, "warn", t, jsonLine("level", "warn", "msg", "suspicious user agent", "path", "/api/v1/contacts",
 		"user_agent", "Mozilla/5.0 \u202egnp.exe\u202c \x1b]0;owned\x07", "client_ip", "203.0.113.77"))
-}
-
-// tooManyClients logs the backend's refused database connections once
-// postgres runs out of slots: what the Loki rule DatabaseTooManyClients
-// counts (|= "too many clients"). Deterministic, without the generator,
-// so the other lines stay as they were.
-func (g *gen) tooManyClients(at func(time.Duration) time.Time) {
-	insts := []string{"backend-2:3001", "backend-3:3001"}
-	for i, off := 0, pgConnsHigh+50*time.Second; off < 0; i, off = i+1, off+9*time.Second+time.Duration(i%4)*time.Second {
-		g.add(ServiceBackend, "error", at(off), tooManyClientsLine(insts[i%2]))
-	}
-}
-
-func tooManyClientsLine(inst string) string {
-	return jsonLine("level", "error", "instance", inst, "msg", "request failed",
-		"error", "pq: sorry, too many clients already", "route", "/api/v1/contacts", "status", 503)
 }
 
 func (g *gen) postgresHistory(at func(time.Duration) time.Time) {
@@ -205,23 +186,20 @@ func (g *gen) requestLines(anchor time.Time, r Request) {
 		"client_ip", g.ip(), "trace_id", r.TraceID, "span_id", gw.SpanID))
 }
 
-// Live returns the lines logged at t while the demo runs: one to three
-// failing requests (no trace ids: the simulated Jaeger does not have them).
-func Live(rng *rand.Rand, t time.Time) []Line {
+// Live returns the lines logged in (from, to] while the demo runs: the
+// cadences of the lines Loki's rules count (see cadences), and at to one
+// to three lines of the gateway and postgres failing (no trace ids: the
+// simulated Jaeger does not have them).
+func Live(rng *rand.Rand, anchor, from, to time.Time) []Line {
 	g := &gen{rng: rng}
+	g.out = cadenceLines(anchor, from.Sub(anchor), to.Sub(anchor), func(cadence) bool { return true })
 	for i := 0; i <= rng.IntN(3); i++ {
-		tt := t.Add(time.Duration(i) * time.Millisecond)
-		switch rng.IntN(6) {
+		tt := to.Add(time.Duration(i) * time.Millisecond)
+		switch rng.IntN(4) {
 		case 0, 1:
 			g.gatewayAccess(tt, []int{500, 502, 504}[rng.IntN(3)], time.Duration(4800+rng.IntN(400))*time.Millisecond)
 		case 2:
 			g.gatewayAccess(tt, 200, time.Duration(10+rng.IntN(80))*time.Millisecond)
-		case 3:
-			g.add(ServiceBackend, "error", tt, jsonLine("level", "error", "instance", []string{"backend-2:3001", "backend-3:3001"}[rng.IntN(2)],
-				"msg", "request failed", "error", "timeout acquiring connection from pool after 5000ms (pool size 20, 150 waiting)",
-				"method", g.method(), "route", g.route(), "status", 500))
-		case 4:
-			g.add(ServiceBackend, "error", tt, tooManyClientsLine([]string{"backend-2:3001", "backend-3:3001"}[rng.IntN(2)]))
 		default:
 			g.add(ServicePostgres, "error", tt, jsonLine("error_severity", "FATAL", "user", "crm", "dbname", "crm",
 				"application_name", ServiceBackend, "message", "remaining connection slots are reserved for non-replication superuser connections"))

@@ -99,13 +99,19 @@ func (s *Server) live(clock func() time.Time, every time.Duration, ruler func(ti
 	rng := rand.New(rand.NewPCG(7, 11))
 	t := time.NewTicker(every)
 	defer t.Stop()
+	last := s.Anchor
 	for {
 		select {
 		case <-s.stop:
 			return
 		case <-t.C:
 			now := clock()
-			for _, l := range Live(rng, now) {
+			if !now.After(last) {
+				continue
+			}
+			lines := Live(rng, s.Anchor, last, now)
+			last = now
+			for _, l := range lines {
 				s.Loki.Push(l.Labels, l.Time, l.Text, nil)
 			}
 			if ruler != nil {

@@ -3,14 +3,20 @@ package simlogs
 import (
 	"context"
 	"encoding/json"
+	"math/rand/v2"
 	"reflect"
 	"regexp"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/prometheus/common/model"
+
+	"oncall/internal/logql"
+	"oncall/internal/logql/seedrules"
 	"oncall/internal/logview"
 	"oncall/sources/loki"
+	"oncall/sources/loki/lokitest"
 )
 
 var anchor = time.Date(2026, 11, 26, 3, 30, 0, 0, time.UTC)
@@ -140,4 +146,74 @@ func TestServerServesHistoryAndLogsLive(t *testing.T) {
 		time.Sleep(20 * time.Millisecond)
 	}
 	s.Close() // idempotent
+}
+
+// The lines the log-based alerts' rules count cross each rule's threshold
+// when the alert pends (as internal/demo/sim states it: DatabaseTooManyClients
+// 5m, BackendPoolTimeouts on backend-2 9m and BackendSlowQueries 3m before
+// the anchor) and stay over it while the demo runs: History, then Live
+// ticking every 700ms for half an hour.
+func TestRuleLinesCrossTheThresholds(t *testing.T) {
+	s := lokitest.New()
+	defer s.Close()
+	for _, l := range History(anchor) {
+		s.Push(l.Labels, l.Time, l.Text, nil)
+	}
+	rng := rand.New(rand.NewPCG(7, 11))
+	end := anchor.Add(30 * time.Minute)
+	for last, now := anchor, anchor.Add(700*time.Millisecond); !now.After(end); last, now = now, now.Add(700*time.Millisecond) {
+		for _, l := range Live(rng, anchor, last, now) {
+			if !l.Time.After(last) || l.Time.After(now.Add(3*time.Millisecond)) {
+				t.Fatalf("live line at %s, outside (%s, %s]", l.Time.Sub(anchor), last.Sub(anchor), now.Sub(anchor))
+			}
+			s.Push(l.Labels, l.Time, l.Text, nil)
+		}
+	}
+	c, err := loki.New(loki.Config{URL: s.URL()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rules := map[string]string{}
+	for _, g := range seedrules.Groups() {
+		for _, r := range g.Rules {
+			rules[r.Alert] = r.Expr
+		}
+	}
+	for _, tc := range []struct {
+		alert    string
+		activeAt time.Duration
+		series   map[string]string
+	}{
+		{"DatabaseTooManyClients", -5 * time.Minute, map[string]string{"service_name": ServiceBackend}},
+		{"BackendPoolTimeouts", -9 * time.Minute, map[string]string{"service_name": ServiceBackend, "instance": "backend-2:3001"}},
+		{"BackendSlowQueries", -3 * time.Minute, map[string]string{"service_name": ServiceBackend}},
+	} {
+		m, err := logql.Extract(rules[tc.alert])
+		if err != nil || m.Comparison == nil || m.Comparison.Op != ">" {
+			t.Fatalf("%s: %v %+v", tc.alert, err, m)
+		}
+		mx, err := c.MetricRange(context.Background(), m.Comparison.Expr, anchor.Add(-time.Hour), end, time.Minute)
+		if err != nil {
+			t.Fatalf("%s: %v", tc.alert, err)
+		}
+		values := map[time.Duration]float64{}
+		for _, ss := range mx {
+			own := true
+			for k, v := range tc.series {
+				own = own && string(ss.Metric[model.LabelName(k)]) == v
+			}
+			for _, p := range ss.Values {
+				if own {
+					values[p.Timestamp.Time().Sub(anchor)] = float64(p.Value)
+				}
+			}
+		}
+		thr := m.Comparison.Threshold
+		for off := -time.Hour; off <= end.Sub(anchor); off += time.Minute {
+			v, over := values[off], values[off] > thr
+			if off < tc.activeAt && over || off >= tc.activeAt && !over {
+				t.Errorf("%s: %g at %s (threshold > %g, pending from %s)", tc.alert, v, off, thr, tc.activeAt)
+			}
+		}
+	}
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/go-logfmt/logfmt"
@@ -39,7 +40,7 @@ func (q *logQuery) run(line string, stream, sm map[string]string) (evalResult, b
 			}
 			st.parse(&res, stream, sm)
 		case stageLabelFilter:
-			if !st.labelsMatch(stream, sm, res.parsed) {
+			if !st.labelsMatch(stream, sm, &res) {
 				return res, false
 			}
 		}
@@ -95,20 +96,43 @@ func (st stage) parse(res *evalResult, stream, sm map[string]string) {
 	}
 }
 
-func (st stage) labelsMatch(stream, sm, parsed map[string]string) bool {
-	get := func(name string) string {
-		if v, ok := parsed[name]; ok {
-			return v
+// labelsMatch applies a label filter. As in Loki, a numeric filter keeps
+// a line that already has an error, drops one without the label, and
+// keeps one whose value is not a number, marking it with
+// __error__="LabelFilterErr" (a metric query over it then fails).
+func (st stage) labelsMatch(stream, sm map[string]string, res *evalResult) bool {
+	get := func(name string) (string, bool) {
+		if v, ok := res.parsed[name]; ok {
+			return v, true
 		}
 		if v, ok := sm[name]; ok {
-			return v
+			return v, true
 		}
-		return stream[name]
+		v, ok := stream[name]
+		return v, ok
 	}
 	for _, conj := range st.anyOf {
 		all := true
 		for _, m := range conj {
-			if !m.matches(get(m.name)) {
+			v, has := get(m.name)
+			if m.numeric() {
+				if _, failed := res.parsed["__error__"]; failed {
+					continue
+				}
+				if !has {
+					all = false
+					break
+				}
+				if _, err := strconv.ParseFloat(v, 64); err != nil {
+					if res.parsed == nil {
+						res.parsed = map[string]string{}
+					}
+					res.parsed["__error__"] = "LabelFilterErr"
+					res.parsed["__error_details__"] = err.Error()
+					continue
+				}
+			}
+			if !m.matches(v) {
 				all = false
 				break
 			}

@@ -49,21 +49,28 @@ func timeRange(r *http.Request, lookback time.Duration) (int64, int64, error) {
 	return start.UnixNano(), end.UnixNano(), nil
 }
 
-func parseStep(v string) error {
+// parseStep reads the step parameter (float seconds or a duration) with
+// Loki's default: the window over 250, at least a second.
+func parseStep(v string, start, end int64) (time.Duration, error) {
 	if v == "" {
-		return nil
+		return max(time.Second, time.Duration(math.Floor(time.Duration(end-start).Seconds()/250))*time.Second), nil
 	}
 	var d time.Duration
 	if f, err := strconv.ParseFloat(v, 64); err == nil {
 		d = time.Duration(f * float64(time.Second))
-	} else if d, err = time.ParseDuration(v); err != nil {
-		return fmt.Errorf("cannot parse %q to a valid duration", v)
+	} else if md, err := model.ParseDuration(v); err == nil {
+		d = time.Duration(md)
+	} else {
+		return 0, fmt.Errorf("cannot parse %q to a valid duration", v)
 	}
 	if d <= 0 {
-		return fmt.Errorf("zero or negative query resolution step widths are not accepted. Try a positive integer")
+		return 0, fmt.Errorf("zero or negative query resolution step widths are not accepted. Try a positive integer")
 	}
-	return nil
+	return d, nil
 }
+
+// errStepTooSmall is Loki's refusal of more than 11,000 points a series.
+const errStepTooSmall = "exceeded maximum resolution of 11,000 points per timeseries. Try decreasing the query resolution (?step=XX)"
 
 // categorize reports whether the request asked for categorized labels.
 func categorize(r *http.Request) bool {
@@ -132,8 +139,36 @@ func queryTooLong(length, limit time.Duration) string {
 	return fmt.Sprintf("the query time range exceeds the limit (query length: %s, limit: %s)", length, model.Duration(limit))
 }
 
+// parseLimit reads the limit parameter (default 100).
+func parseLimit(v string) (int, error) {
+	if v == "" {
+		return 100, nil
+	}
+	limit, err := strconv.Atoi(v)
+	if err != nil {
+		return 0, fmt.Errorf("cannot parse %q to a valid limit", v)
+	}
+	if limit <= 0 {
+		return 0, fmt.Errorf("limit must be a positive value")
+	}
+	return limit, nil
+}
+
+// parseDirection reads the direction parameter: backward (the default) or
+// forward.
+func parseDirection(v string) (backward bool, err error) {
+	switch d := strings.ToLower(v); d {
+	case "", "backward":
+		return true, nil
+	case "forward":
+		return false, nil
+	default:
+		return false, fmt.Errorf("invalid direction '%s'", d)
+	}
+}
+
 func (s *Server) handleQueryRange(w http.ResponseWriter, r *http.Request, org string) {
-	q, err := parseQuery(r.Form.Get("query"))
+	q, metric, err := parseExpr(r.Form.Get("query"))
 	if err != nil {
 		writeText(w, http.StatusBadRequest, err.Error())
 		return
@@ -143,22 +178,27 @@ func (s *Server) handleQueryRange(w http.ResponseWriter, r *http.Request, org st
 		writeText(w, http.StatusBadRequest, err.Error())
 		return
 	}
-	if err := parseStep(r.Form.Get("step")); err != nil {
+	step, err := parseStep(r.Form.Get("step"), start, end)
+	if err != nil {
 		writeText(w, http.StatusBadRequest, err.Error())
 		return
 	}
-	limit := 100
-	if v := r.Form.Get("limit"); v != "" {
-		if limit, err = strconv.Atoi(v); err != nil {
-			writeText(w, http.StatusBadRequest, fmt.Sprintf("cannot parse %q to a valid limit", v))
-			return
-		}
-		if limit <= 0 {
-			writeText(w, http.StatusBadRequest, "limit must be a positive value")
-			return
-		}
+	if time.Duration(end-start)/step > 11000 {
+		writeText(w, http.StatusBadRequest, errStepTooSmall)
+		return
 	}
-	if limit > s.maxEntries {
+	limit, err := parseLimit(r.Form.Get("limit"))
+	if err != nil {
+		writeText(w, http.StatusBadRequest, err.Error())
+		return
+	}
+	backward, err := parseDirection(r.Form.Get("direction"))
+	if err != nil {
+		writeText(w, http.StatusBadRequest, err.Error())
+		return
+	}
+	// the entry limit does not apply to metric queries
+	if metric == nil && limit > s.maxEntries {
 		writeText(w, http.StatusBadRequest, fmt.Sprintf("max entries limit per query exceeded, limit > max_entries_limit_per_query (%d > %d)", limit, s.maxEntries))
 		return
 	}
@@ -166,13 +206,8 @@ func (s *Server) handleQueryRange(w http.ResponseWriter, r *http.Request, org st
 		writeText(w, http.StatusBadRequest, queryTooLong(length, s.maxQueryLength))
 		return
 	}
-	backward := true
-	switch d := strings.ToLower(r.Form.Get("direction")); d {
-	case "", "backward":
-	case "forward":
-		backward = false
-	default:
-		writeText(w, http.StatusBadRequest, fmt.Sprintf("invalid direction '%s'", d))
+	if metric != nil {
+		s.serveMetric(w, r, org, metric, start, end, step, false)
 		return
 	}
 	cat := categorize(r)

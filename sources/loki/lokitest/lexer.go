@@ -4,8 +4,11 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/prometheus/common/model"
 )
 
 // tokKind is a LogQL token type. The names match the ones Loki's grammar
@@ -30,6 +33,17 @@ const (
 	tokEq        // =
 	tokEqEq      // ==
 	tokRe        // =~
+	tokRange     // [5m]
+	tokGT        // >
+	tokGTE       // >=
+	tokLT        // <
+	tokLTE       // <=
+	tokAdd       // +
+	tokSub       // -
+	tokMul       // *
+	tokDiv       // /
+	tokMod       // %
+	tokPow       // ^
 	tokOther
 )
 
@@ -51,13 +65,15 @@ var tokNames = map[tokKind]string{
 	tokEq:         "=",
 	tokEqEq:       "==",
 	tokRe:         "=~",
+	tokRange:      "RANGE",
 }
 
 type token struct {
 	kind tokKind
-	text string // identifier name, unquoted string value, or raw text
-	line int    // 1-based
-	col  int    // 1-based
+	text string        // identifier name, unquoted string value, or raw text
+	dur  time.Duration // a range's duration
+	line int           // 1-based
+	col  int           // 1-based
 }
 
 func (t token) name() string {
@@ -82,6 +98,38 @@ func (e *parseError) Error() string {
 
 func syntaxErr(t token) error {
 	return &parseError{line: t.line, col: t.col, msg: "syntax error: unexpected " + t.name()}
+}
+
+// twoChar is the operator spelled by s, or tokEOF when there is none.
+func twoChar(s string) tokKind {
+	switch s {
+	case "|=":
+		return tokPipeExact
+	case "|~":
+		return tokPipeMatch
+	case "!=":
+		return tokNeq
+	case "!~":
+		return tokNre
+	case "=~":
+		return tokRe
+	case "==":
+		return tokEqEq
+	case ">=":
+		return tokGTE
+	case "<=":
+		return tokLTE
+	}
+	return tokEOF
+}
+
+// oneChar is the punctuation or operator r, or tokEOF when it is none.
+func oneChar(r rune) tokKind {
+	if i := strings.IndexRune("{}(),|=><+-*/%^", r); i >= 0 {
+		return [...]tokKind{tokOpenBrace, tokCloseBrace, tokOpenParen, tokCloseParen, tokComma, tokPipe, tokEq,
+			tokGT, tokLT, tokAdd, tokSub, tokMul, tokDiv, tokMod, tokPow}[i]
+	}
+	return tokEOF
 }
 
 // lex splits a LogQL query into tokens.
@@ -120,14 +168,23 @@ func lex(q string) ([]token, error) {
 			two = q[i : i+2]
 		}
 		switch {
-		case two == "|=" || two == "|~" || two == "!=" || two == "!~" || two == "=~" || two == "==":
-			start.kind = map[string]tokKind{"|=": tokPipeExact, "|~": tokPipeMatch, "!=": tokNeq, "!~": tokNre, "=~": tokRe, "==": tokEqEq}[two]
-			start.text = two
+		case twoChar(two) != tokEOF:
+			start.kind, start.text = twoChar(two), two
 			advance(2)
-		case strings.ContainsRune("{}(),|=", r):
-			start.kind = map[rune]tokKind{'{': tokOpenBrace, '}': tokCloseBrace, '(': tokOpenParen, ')': tokCloseParen, ',': tokComma, '|': tokPipe, '=': tokEq}[r]
-			start.text = string(r)
+		case oneChar(r) != tokEOF:
+			start.kind, start.text = oneChar(r), string(r)
 			advance(1)
+		case r == '[':
+			j := strings.IndexByte(q[i:], ']')
+			if j < 0 {
+				return nil, &parseError{line: line, col: col, msg: "missing closing ']' in duration"}
+			}
+			d, err := model.ParseDuration(q[i+1 : i+j])
+			if err != nil {
+				return nil, &parseError{line: line, col: col, msg: err.Error()}
+			}
+			start.kind, start.text, start.dur = tokRange, q[i:i+j+1], time.Duration(d)
+			advance(j + 1)
 		case r == '"' || r == '`':
 			s, n, err := scanString(q[i:])
 			if err != nil {

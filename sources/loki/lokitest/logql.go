@@ -2,6 +2,7 @@ package lokitest
 
 import (
 	"regexp"
+	"strconv"
 	"strings"
 )
 
@@ -11,8 +12,11 @@ import (
 //	  |= "s"  != "s"  |~ "re"  !~ "re"
 //	  | json   | logfmt   | unpack   | regexp "re"   | pattern "<a> <_>"
 //	  | name="v"  (also !=, =~, !~, ==; joined with "and", "," or "or")
+//	  | name>5    (numbers: >, >=, <, <=, ==, =, !=)
 //
-// Anything else is answered with a Loki-style parse error.
+// and the metric queries of metric.go over such log queries. Anything else
+// is answered with a Loki-style parse error, or with errUnsupported for
+// valid LogQL the fake does not evaluate.
 
 type matchOp int
 
@@ -21,6 +25,13 @@ const (
 	opNeq
 	opRe
 	opNre
+	// numeric label filters (| status >= 500)
+	opNumEq
+	opNumNeq
+	opGT
+	opGTE
+	opLT
+	opLTE
 )
 
 // matcher is one label matcher; regexes are fully anchored as in Loki.
@@ -29,8 +40,13 @@ type matcher struct {
 	op    matchOp
 	value string
 	re    *regexp.Regexp
+	num   float64 // a numeric filter's operand
 }
 
+func (m matcher) numeric() bool { return m.op >= opNumEq }
+
+// matches compares a label value; a numeric filter on a value that is not
+// a number does not match (see stage.labelsMatch for its error label).
 func (m matcher) matches(v string) bool {
 	switch m.op {
 	case opEq:
@@ -39,8 +55,26 @@ func (m matcher) matches(v string) bool {
 		return v != m.value
 	case opRe:
 		return m.re.MatchString(v)
-	default:
+	case opNre:
 		return !m.re.MatchString(v)
+	}
+	f, err := strconv.ParseFloat(v, 64)
+	if err != nil {
+		return false
+	}
+	switch m.op {
+	case opNumEq:
+		return f == m.num
+	case opNumNeq:
+		return f != m.num
+	case opGT:
+		return f > m.num
+	case opGTE:
+		return f >= m.num
+	case opLT:
+		return f < m.num
+	default:
+		return f <= m.num
 	}
 }
 
@@ -146,7 +180,7 @@ func (p *parser) selector() ([]matcher, error) {
 			p.next()
 			break
 		}
-		m, err := p.matcher()
+		m, err := p.matcher(false)
 		if err != nil {
 			return nil, err
 		}
@@ -167,7 +201,9 @@ func (p *parser) selector() ([]matcher, error) {
 	return nil, &parseError{line: open.line, col: open.col, msg: `queries require at least one regexp or equality matcher that does not have an empty-compatible value. For instance, app=~".*" does not meet this requirement, but app=~".+" will`}
 }
 
-func (p *parser) matcher() (matcher, error) {
+// matcher parses `name op "value"`; with numeric (a label filter) also
+// `name op number`.
+func (p *parser) matcher(numeric bool) (matcher, error) {
 	name, err := p.expect(tokIdent)
 	if err != nil {
 		return matcher{}, err
@@ -175,6 +211,9 @@ func (p *parser) matcher() (matcher, error) {
 	opTok := p.next()
 	var m matcher
 	m.name = name.text
+	if numeric && (p.peek().kind == tokNumber || p.peek().kind == tokSub) {
+		return p.numericFilter(m, opTok)
+	}
 	switch opTok.kind {
 	case tokEq, tokEqEq:
 		m.op = opEq
@@ -268,13 +307,60 @@ func (p *parser) stage() (stage, error) {
 	}
 }
 
-func isMatchOp(k tokKind) bool {
-	return k == tokEq || k == tokEqEq || k == tokNeq || k == tokRe || k == tokNre
+// numericFilter parses the number of `name op number`.
+func (p *parser) numericFilter(m matcher, opTok token) (matcher, error) {
+	switch opTok.kind {
+	case tokEq, tokEqEq:
+		m.op = opNumEq
+	case tokNeq:
+		m.op = opNumNeq
+	case tokGT:
+		m.op = opGT
+	case tokGTE:
+		m.op = opGTE
+	case tokLT:
+		m.op = opLT
+	case tokLTE:
+		m.op = opLTE
+	default:
+		return m, syntaxErr(opTok)
+	}
+	sign := 1.0
+	if p.peek().kind == tokSub {
+		p.next()
+		sign = -1
+	}
+	num, err := p.expect(tokNumber)
+	if err != nil {
+		return m, err
+	}
+	f, err := strconv.ParseFloat(num.text, 64)
+	if err != nil {
+		// 5s, 20MB: durations and bytes are LogQL too
+		return m, unsupported("a label filter on a duration or a byte size (" + num.text + ")")
+	}
+	m.num, m.value = sign*f, num.text
+	return m, nil
 }
 
-// endsStage reports whether a token may follow a complete stage.
+func isMatchOp(k tokKind) bool {
+	switch k {
+	case tokEq, tokEqEq, tokNeq, tokRe, tokNre, tokGT, tokGTE, tokLT, tokLTE:
+		return true
+	}
+	return false
+}
+
+// endsStage reports whether a token may follow a complete stage: the end,
+// the next stage, or (in a metric query) the range and the closing
+// parenthesis.
 func endsStage(k tokKind) bool {
-	return k == tokEOF || k == tokPipe || k == tokPipeExact || k == tokNeq || k == tokPipeMatch || k == tokNre
+	return k == tokEOF || startsStage(k) || k == tokRange || k == tokCloseParen
+}
+
+// startsStage reports whether a token begins a pipeline stage.
+func startsStage(k tokKind) bool {
+	return k == tokPipe || k == tokPipeExact || k == tokNeq || k == tokPipeMatch || k == tokNre
 }
 
 // labelFilter parses `a="x" and b=~"y" or c!="z"`; "and" (or ",") binds
@@ -283,7 +369,7 @@ func (p *parser) labelFilter() (stage, error) {
 	st := stage{kind: stageLabelFilter}
 	var conj []matcher
 	for {
-		m, err := p.matcher()
+		m, err := p.matcher(true)
 		if err != nil {
 			return stage{}, err
 		}

@@ -13,7 +13,7 @@ func TestParseErrors(t *testing.T) {
 		`{app=api}`:                         "parse error at line 1, col 6: syntax error: unexpected IDENTIFIER",
 		`{app="api"} |= foo`:                "parse error at line 1, col 16: syntax error: unexpected IDENTIFIER",
 		`{app="api"} | line_format "{{.}}"`: "parse error at line 1, col 27: syntax error: unexpected STRING",
-		`{app="api"} | json | level > 3`:    `parse error at line 1, col 28: syntax error: unexpected ">"`,
+		`{app="api"} | json | level > "3"`:  `parse error at line 1, col 28: syntax error: unexpected ">"`,
 		`rate({app="api"}[1m])`:             "parse error at line 1, col 1: syntax error: unexpected IDENTIFIER",
 		`{app=~".*"}`:                       `parse error at line 1, col 1: queries require at least one regexp or equality matcher that does not have an empty-compatible value. For instance, app=~".*" does not meet this requirement, but app=~".+" will`,
 		`{app="api"} |~ "("`:                "parse error at line 1, col 16: error parsing regexp: missing closing ): `(`",

@@ -1,13 +1,18 @@
 // Package lokitest is a small in-memory Loki for tests and demos. It serves
-// the documented HTTP API (query_range, labels, label values, series, tail,
-// ready, and the ruler's Prometheus-compatible rules and alerts) and really
-// evaluates the subset of LogQL the project uses: stream selectors, line
-// filters, the parsers `json`, `logfmt`, `regexp`, `pattern` and `unpack`,
-// and label filters. Anything else is answered with a Loki-style 400 parse
-// error.
+// the documented HTTP API (query_range, query, labels, label values,
+// series, tail, ready, and the ruler's Prometheus-compatible rules and
+// alerts) and really evaluates the subset of LogQL the project uses: stream
+// selectors, line filters, the parsers `json`, `logfmt`, `regexp`,
+// `pattern` and `unpack`, label filters, and metric queries over them
+// (count_over_time, rate, bytes_over_time, bytes_rate; sum, count, min,
+// max, avg, topk, bottomk by or without labels; arithmetic and comparisons;
+// see metric.go), answered as a matrix evaluated at each step. A syntax
+// error is answered with a Loki-style 400 parse error, valid LogQL the fake
+// does not evaluate with a 400 saying so.
 //
 // It models what makes a real Loki slow or refuse a request, with Loki's
 // defaults and error texts: max_entries_limit_per_query, max_query_length,
+// max_query_series, the 11,000 points per series of a range query,
 // max_concurrent_tail_requests, tail_max_duration, multi-tenancy
 // (X-Scope-OrgID, 401 "no org id"), and a cost per line scanned and per line
 // a parser stage ran on (see Costs), so a test can assert a query's shape
@@ -114,6 +119,10 @@ func WithMaxEntries(n int) Option { return func(s *Server) { s.maxEntries = n } 
 // WithMaxQueryLength sets max_query_length (default 721h; 0 disables it).
 func WithMaxQueryLength(d time.Duration) Option { return func(s *Server) { s.maxQueryLength = d } }
 
+// WithMaxQuerySeries sets max_query_series, how many series a metric
+// query may return (default 500; 0 disables it).
+func WithMaxQuerySeries(n int) Option { return func(s *Server) { s.maxSeries = n } }
+
 // WithMaxConcurrentTails sets max_concurrent_tail_requests per tenant
 // (default 10).
 func WithMaxConcurrentTails(n int) Option { return func(s *Server) { s.maxTails = n } }
@@ -137,6 +146,7 @@ type Server struct {
 	bearer          string
 	maxEntries      int
 	maxQueryLength  time.Duration
+	maxSeries       int
 	maxTails        int
 	tailMaxDuration time.Duration
 	discoverLevels  bool
@@ -170,6 +180,7 @@ func NewHandler(opts ...Option) *Server {
 		tenant:          SingleTenant,
 		maxEntries:      DefaultMaxEntries,
 		maxQueryLength:  DefaultMaxQueryLength,
+		maxSeries:       DefaultMaxQuerySeries,
 		maxTails:        DefaultMaxConcurrentTails,
 		tailMaxDuration: DefaultTailMaxDuration,
 		done:            make(chan struct{}),
@@ -309,6 +320,8 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	switch {
 	case path == "/loki/api/v1/query_range":
 		s.handleQueryRange(w, r, org)
+	case path == "/loki/api/v1/query":
+		s.handleQuery(w, r, org)
 	case path == "/loki/api/v1/labels":
 		s.handleLabels(w, r, org)
 	case strings.HasPrefix(path, "/loki/api/v1/label/") && strings.HasSuffix(path, "/values"):

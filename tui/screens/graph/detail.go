@@ -125,9 +125,19 @@ func padTo(lines []string, n int) []string {
 	return lines
 }
 
+// The history of a log-based alert that Prometheus's ALERTS does not
+// have: Loki's ruler writes its alerts' ALERTS series only with
+// remote_write set up, so no series is no evidence that it never fired.
+const (
+	noRulerALERTS = "none in Prometheus' ALERTS"
+	noRulerWhy    = "(Loki's ruler writes ALERTS only with remote_write)"
+)
+
 // historyLines are the alert's firing history: the last 24 hours as a
 // strip of hourly cells (█ firing the whole hour, ▄ part of it, · quiet),
 // its episodes in 24h and 7d, a flapping mark, and when it last resolved.
+// A log-based alert without an ALERTS series says so instead (on two
+// lines when one is too narrow).
 func (s *screen) historyLines(a *alerts.Alert, st *kit.Styles, now time.Time) []string {
 	hs := &s.hist
 	label := st.Label.Render("history ")
@@ -139,6 +149,11 @@ func (s *screen) historyLines(a *alerts.Alert, st *kit.Styles, now time.Time) []
 		return []string{kit.Cut(label+st.Error.Render("✗ "+hs.err), s.detailW)}
 	case !ok:
 		return []string{label + st.Muted.Render("reading ALERTS…")}
+	case a.Rule != nil && a.Rule.Source == alerts.SourceLoki && hs.set.For(a.Labels) == nil:
+		if line := label + st.Muted.Render(noRulerALERTS+" "+noRulerWhy); kit.Width(line) <= s.detailW {
+			return []string{line}
+		}
+		return []string{kit.Cut(label+st.Muted.Render(noRulerALERTS), s.detailW), kit.Cut(st.Muted.Render("        "+noRulerWhy), s.detailW)}
 	}
 	return historyText(sum, s.opts.Flapping, st, now, s.detailW)
 }

@@ -9,7 +9,9 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/colorprofile"
 	"github.com/go-openapi/strfmt"
+	v1 "github.com/prometheus/client_golang/api/prometheus/v1"
 
+	"oncall/internal/alerts"
 	"oncall/internal/config"
 	"oncall/internal/demo/sim"
 	"oncall/internal/demo/simgraphs"
@@ -62,6 +64,14 @@ type setup struct {
 	noProm  bool // the session has no Prometheus (Alertmanager only)
 	noRules bool // Prometheus lists no rule
 	edit    func(*config.Config)
+	// ruler is what Loki's ruler lists (nil: no ruler)
+	ruler *ruler
+}
+
+// ruler is what Loki's ruler answered.
+type ruler struct {
+	alerts []v1.Alert
+	rules  map[string][]v1.AlertingRule
 }
 
 func (in *incident) session(t testing.TB, s setup) *tuitest.Driver {
@@ -109,7 +119,11 @@ func (in *incident) session(t testing.TB, s setup) *tuitest.Driver {
 	for _, a := range am { // the same links whatever port the server got
 		a.GeneratorURL = strfmt.URI(strings.Replace(string(a.GeneratorURL), in.b.Prometheus.URL(), "http://prometheus:9090", 1))
 	}
-	d.M.SetData(am, sils, pa, rules)
+	in2 := alerts.Inputs{AM: am, Silences: sils, Prom: pa, Rules: rules}
+	if s.ruler != nil {
+		in2.RulerAlerts, in2.RulerRules = s.ruler.alerts, s.ruler.rules
+	}
+	d.M.SetClusterData(cfg.CurrentContext, in2)
 	// SetData is no message: the commands it queued (the detail's
 	// fetches) go out with the next Update's.
 	return d.Send(nudge{})

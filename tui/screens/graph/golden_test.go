@@ -56,3 +56,22 @@ func TestFullScreenGolden(t *testing.T) {
 func TestGraphHelpGolden(t *testing.T) {
 	tuitest.Help(t, "graph-help", openFull, "Graph", "next range: 1h 6h 24h 7d", "cursor left", "cursor to the end", "query again", "alert graph")
 }
+
+// openLogBased is the detail of the log-based DatabaseTooManyClients: its
+// LogQL rule's graph run on the simulated Loki, and no history in
+// Prometheus's ALERTS (Loki's ruler writes none without remote_write).
+func openLogBased(t *testing.T, w, h int, dark bool) *tuitest.Driver {
+	t.Helper()
+	in := startIncident(t)
+	lc, r := in.startLoki(t)
+	d := in.session(t, setup{w: w, h: h, dark: dark, opts: Options{Loki: lc}, ruler: r})
+	d.SelectAlert("DatabaseTooManyClients")
+	if w < 120 {
+		d.Press("enter")
+	}
+	return graphed(d).UntilScreen("none in Prometheus' ALERTS")
+}
+
+func TestDetailLogBasedGolden(t *testing.T) {
+	tuitest.Views(t, "detail-loki", openLogBased)
+}
