@@ -248,11 +248,24 @@ func (m *Model) sourceHealth(name string, h watch.Health, now time.Time) string 
 	case h.OK && !m.wide:
 		return st.BarOK.Render(name + " ✓")
 	case h.OK:
-		return st.BarOK.Render(fmt.Sprintf("%s ✓ %dms", name, h.Latency.Milliseconds()))
+		return st.BarOK.Render(name + " ✓ " + latency(h.Latency))
 	case h.Err != "":
 		return st.BarErr.Render(fmt.Sprintf("%s ✗ %s", name, timefmt.Ago(h.FailSince, now)))
 	}
 	return st.Bar.Render(name + " …")
+}
+
+// latency is a source's latency in a fixed width ("  12ms", " 1.4s"), so a
+// change rewrites its own cells and never shifts the rest of the status bar
+// (bytes on every SSH session).
+func latency(d time.Duration) string {
+	if ms := d.Milliseconds(); ms < 1000 {
+		return fmt.Sprintf("%3dms", ms)
+	}
+	if d < 100*time.Second {
+		return fmt.Sprintf("%4.1fs", d.Seconds())
+	}
+	return " >99s"
 }
 
 // clusterHealth sums a cluster's sources: ✓ when all answered, ✗ and how

@@ -189,7 +189,7 @@ func TestFailuresKeepDataAndShowStale(t *testing.T) {
 		t.Fatalf("status bar does not show the stale source:\n%s", out)
 	}
 	feed(m, alerts.Inputs{AM: as, Silences: sils, Prom: prom, Rules: rules}, okHealth())
-	if out := plain(m.Render()); strings.Contains(out, "✗") || !strings.Contains(out, "am ✓ 12ms") {
+	if out := plain(m.Render()); strings.Contains(out, "✗") || !strings.Contains(out, "am ✓  12ms") {
 		t.Fatalf("source did not recover:\n%s", out)
 	}
 }
