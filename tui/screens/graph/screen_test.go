@@ -4,6 +4,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"oncall/internal/config"
 )
 
 // P opens the selected alert's graph full screen: a line per series, the
@@ -52,4 +54,39 @@ func TestFullScreenGraph(t *testing.T) {
 	// r queries again, even when fresh.
 	d.Press("P", "r")
 	d.Until("the query again", func() bool { return s.seq == 5 && !s.graphs[entryKey(s.alert, time.Hour)].inFlight })
+}
+
+// [keys.graph] remaps the screen's own keys and [keys] the key that opens
+// it: the new keys act, the old ones no longer do, and the hint line and ?
+// show the new ones.
+func TestGraphKeysRemap(t *testing.T) {
+	in := startIncident(t)
+	d := graphed(in.session(t, setup{dark: true, edit: func(c *config.Config) {
+		c.Keys.Global = map[string]string{openBound: "O"}
+		c.Keys.Screens = map[string]map[string]string{Name: {actRange: "R"}}
+	}}))
+	s := screenOf(t, d)
+	d.Press("P")
+	if d.M.Shown() == Name {
+		t.Fatal("P still opens the graph after it was remapped to O")
+	}
+	d.Press("O").UntilScreen("query: up{")
+	if d.M.Shown() != Name {
+		t.Fatalf("O did not open the graph: shown %q", d.M.Shown())
+	}
+	if !strings.Contains(d.Screen(), "R range") {
+		t.Errorf("the hint line does not show R:\n%s", d.Screen())
+	}
+	d.Press("t")
+	if s.span != 0 {
+		t.Errorf("t still changes the range after it was remapped: range %d", s.span)
+	}
+	d.Press("R").UntilScreen("21:30")
+	if s.span != 1 {
+		t.Errorf("R: range %d, want 6h", s.span)
+	}
+	d.Press("?")
+	if out := d.Screen(); !strings.Contains(out, "next range: 1h 6h 24h 7d") || !strings.Contains(out, "R ") {
+		t.Errorf("? does not list R for the range:\n%s", out)
+	}
 }
