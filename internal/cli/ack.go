@@ -24,7 +24,6 @@ func (a *App) ackCmd() *cobra.Command {
 		Short: "Acknowledge alerts: an \"ACK! <user>: <note>\" silence (extended in place if you already acked)",
 		Example: `  oncall ack --matcher 'alertname="APIDown"' --note "looking into it"
   oncall ack -m 'alertname="APIDown"' --dry-run   # what it would write and match`,
-		Args: cobra.NoArgs,
 		RunE: a.runE(v),
 	}
 	cmd.Flags().StringVarP(&v.note, "note", "n", "", "note added to the ACK! comment")

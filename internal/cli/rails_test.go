@@ -325,3 +325,29 @@ func TestCLIDoneButNotJournaled(t *testing.T) {
 	}
 	spy.WantWrites(t, 1)
 }
+
+// Matchers may be given as arguments, as amtool takes them: a first
+// argument without an operator is the alert's name, and they add to
+// --matcher. A bad one is named; nothing is written for it.
+func TestSilenceMatchersAsArguments(t *testing.T) {
+	am := railFleet(t)
+	spy := amspy.Start(t, am.URL)
+	env, _ := railEnv(t, "[contexts.prod.alertmanager]\nurls = [\""+spy.URL+"\"]\n")
+	code, stdout, stderr := run(t, env, "silence", "add", "-c", "OPS-4 api", "-d", "1h", "APIDown", `instance=~"api-.*"`, "-m", `severity="critical"`)
+	if code != 0 {
+		t.Fatalf("exit %d, stdout %q, stderr %q", code, stdout, stderr)
+	}
+	id := strings.TrimSpace(stdout)
+	if got := amspy.SilenceByID(t, am.URL, id).MatcherSet(); got != "alertname=APIDown,instance=~api-.*,severity=critical" {
+		t.Errorf("silence %s holds %s", id, got)
+	}
+	code, stdout, _ = run(t, env, "ack", "--dry-run", "alertname=DiskFull")
+	if code != 0 || !strings.Contains(stdout, "matches 6 of 8 firing alerts") {
+		t.Errorf("ack --dry-run alertname=DiskFull: exit %d\n%s", code, stdout)
+	}
+	code, _, stderr = run(t, env, "silence", "add", "-c", "x", "APIDown", "env=~(")
+	if code == 0 || !strings.HasPrefix(stderr, `oncall: argument "env=~(": `) {
+		t.Errorf("a bad argument: exit %d, stderr %q", code, stderr)
+	}
+	spy.WantWrites(t, 1)
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -36,6 +37,15 @@ func parseMatchers(flag string, vals []string) (labels.Matchers, error) {
 		out = append(out, ms...)
 	}
 	return out, nil
+}
+
+// alertnameFirst reads a first argument without an operator as the alert's
+// name, as amtool does: `silence add APIDown env=prod`.
+func alertnameFirst(args []string) []string {
+	if len(args) == 0 || strings.ContainsAny(args[0], "=!~") {
+		return args
+	}
+	return append([]string{"alertname=" + strconv.Quote(args[0])}, args[1:]...)
 }
 
 // silenceLs is `oncall silence ls`.
@@ -133,6 +143,7 @@ func hasMatchers(s *alerts.Silence, filter labels.Matchers) bool {
 type silenceWrite struct {
 	*App
 	matchers []string
+	args     []string // matchers given as arguments, as amtool takes them
 	dur      time.Duration
 	dryRun   bool
 	force    bool
@@ -140,8 +151,13 @@ type silenceWrite struct {
 }
 
 // flags adds --matcher, --duration (its default from the config),
-// --dry-run, --force and -o.
+// --dry-run, --force and -o, and takes matchers as arguments too
+// (amtool's `silence add alertname=APIDown env=prod`).
 func (w *silenceWrite) flags(cmd *cobra.Command, matcherHelp string, dur func(*config.Config) time.Duration, durHelp string) {
+	cmd.Args = func(_ *cobra.Command, args []string) error {
+		w.args = args
+		return nil
+	}
 	cmd.Flags().StringArrayVarP(&w.matchers, "matcher", "m", nil, matcherHelp)
 	cmd.Flags().DurationVarP(&w.dur, "duration", "d", w.configDuration(dur), durHelp)
 	cmd.Flags().BoolVar(&w.dryRun, "dry-run", false, "print what would be written and what it matches, and what the guard says; write nothing")
@@ -156,6 +172,11 @@ func (w *silenceWrite) write(ctx context.Context, do func(context.Context, *acti
 	if err != nil {
 		return err
 	}
+	more, err := parseMatchers("argument", alertnameFirst(w.args))
+	if err != nil {
+		return err
+	}
+	ms = append(ms, more...)
 	if len(ms) == 0 {
 		return errors.New("at least one --matcher is required, e.g. --matcher 'alertname=\"APIDown\"'")
 	}

@@ -24,8 +24,8 @@ func (a *App) silenceAddCmd() *cobra.Command {
 		Short: "Create a silence",
 		Example: `  oncall silence add --matcher 'alertname="APIDown"' --matcher 'env="prod"' --duration 1h --comment "deploy rollback in progress"
   oncall silence add -m 'alertname="DiskFull"' -c 'OPS-12 disks' --dry-run   # what it would write and match
+  oncall silence add APIDown env=prod -c 'OPS-12'   # matchers as arguments (amtool's way; a bare first one is the alertname)
   oncall silence add --all-contexts -m 'alertname="APIDown"' -c 'OPS-12'   # once in each watched context`,
-		Args: cobra.NoArgs,
 		RunE: a.runE(v),
 	}
 	cmd.Flags().StringVarP(&v.comment, "comment", "c", "", "why (required)")
