@@ -199,13 +199,41 @@ func gate(v guard.Verdict, o Options) (string, error) {
 func (s *Service) judge(ctx context.Context, r guard.Request, o Options) (guard.Verdict, error) {
 	live := o.Live
 	if live == nil && (s.Guard.NeedsLive(r.Kind) || o.DryRun) {
-		got, err := s.AM.Alerts(ctx, nil)
-		if err != nil {
-			return guard.Verdict{}, fmt.Errorf("guard: reading the firing alerts: %w", err)
+		var err error
+		if live, err = s.live(ctx); err != nil {
+			return guard.Verdict{}, err
 		}
-		live = alerts.FromAlertmanager(got)
 	}
 	return s.Guard.Check(r, live), nil
+}
+
+// live reads the cluster's alerts from Alertmanager.
+func (s *Service) live(ctx context.Context) ([]*alerts.Alert, error) {
+	got, err := s.AM.Alerts(ctx, nil)
+	if err != nil {
+		return nil, fmt.Errorf("guard: reading the firing alerts: %w", err)
+	}
+	return alerts.FromAlertmanager(got), nil
+}
+
+// mutedBy are the firing alerts that the silence id mutes now (what its
+// expiry would show again), and how many fire in all.
+func (s *Service) mutedBy(ctx context.Context, id string, o Options) ([]*alerts.Alert, int, error) {
+	live := o.Live
+	if live == nil {
+		var err error
+		if live, err = s.live(ctx); err != nil {
+			return nil, 0, err
+		}
+	}
+	firing := guard.Firing(live)
+	muted := []*alerts.Alert{}
+	for _, al := range firing {
+		if slices.Contains(al.SilencedBy, id) {
+			muted = append(muted, al)
+		}
+	}
+	return muted, len(firing), nil
 }
 
 func alertOf(ms labels.Matchers) string {

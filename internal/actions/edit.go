@@ -76,6 +76,12 @@ func (s *Service) ExpireSilence(ctx context.Context, ref SilenceRef, o Options) 
 		v.Findings = append(v.Findings, guard.Finding{Rule: guard.RuleAuthor, Mode: guard.Confirm, Reason: authorReason + by})
 		e.Extra = map[string]string{"createdBy": by}
 	}
+	if o.DryRun {
+		// what the expiry would show again
+		if v.Matched, v.Firing, err = s.mutedBy(ctx, ref.ID, o); err != nil {
+			return s.finish(e, &res, o, err)
+		}
+	}
 	res.Verdict = v
 	res.Guard, err = gate(v, o)
 	if ro != nil {
@@ -127,6 +133,12 @@ func (s *Service) ExtendSilence(ctx context.Context, ref SilenceRef, d time.Dura
 		kind = guard.KindAckExtend
 	}
 	v := s.Guard.Check(guard.Request{Kind: kind, Matchers: prev.LabelMatchers(), Duration: end.Sub(now)}, nil)
+	if o.DryRun {
+		// what the extension keeps hidden
+		if v.Matched, v.Firing, err = s.mutedBy(ctx, ref.ID, o); err != nil {
+			return s.finish(e, &res, o, err)
+		}
+	}
 	res.Verdict = v
 	res.Guard, err = gate(v, o)
 	if ro != nil {

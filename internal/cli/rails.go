@@ -100,8 +100,22 @@ type dryOut struct {
 // printDryRun reports what a write would do in one context: the body it
 // would post, the firing alerts it matches, and what the guard says.
 func (a *App) printDryRun(w io.Writer, name string, res actions.Result, err error) error {
+	return a.printDryRunOf(w, name, "", res, err)
+}
+
+// printDryRunOf is printDryRun for a verb on an existing silence ("expire",
+// "extend"; "" for a new silence or an ack): what it would send, and the
+// firing alerts the silence mutes now.
+func (a *App) printDryRunOf(w io.Writer, name, verb string, res actions.Result, err error) error {
 	fmt.Fprintf(w, "dry run, context %s: nothing written\n", name)
+	if p := res.Previous; p != nil && verb != "" {
+		fmt.Fprintf(w, "silence %s by %s, ends %s: %s\n", a.scrub(p.ID), a.scrub(p.CreatedBy), p.EndsAt.Local().Format(time.RFC3339), a.scrub(p.Comment))
+	}
 	switch {
+	case verb == "expire":
+		fmt.Fprintf(w, "would expire it (DELETE /api/v2/silence/%s)\n", a.scrub(res.SilenceID))
+	case verb == "extend" && res.Body != nil:
+		fmt.Fprintf(w, "would extend it in place to %s (POST /api/v2/silences):\n", res.EndsAt.Local().Format(time.RFC3339))
 	case res.Unchanged:
 		fmt.Fprintf(w, "would write nothing: your ack %s already lasts until %s\n", res.SilenceID, res.EndsAt.Local().Format(time.RFC3339))
 	case res.Body != nil && res.Extended:
@@ -115,7 +129,11 @@ func (a *App) printDryRun(w io.Writer, name string, res actions.Result, err erro
 		}
 	}
 	if v := res.Verdict; v.Matched != nil {
-		fmt.Fprintf(w, "matches %d of %d firing alert%s\n", len(v.Matched), v.Firing, plural(v.Firing))
+		if verb != "" {
+			fmt.Fprintf(w, "it mutes %d of %d firing alert%s now\n", len(v.Matched), v.Firing, plural(v.Firing))
+		} else {
+			fmt.Fprintf(w, "matches %d of %d firing alert%s\n", len(v.Matched), v.Firing, plural(v.Firing))
+		}
 		if len(v.Matched) > 0 {
 			t := newTable(w, "  SEVERITY", "STATE", "ALERT", "LABELS")
 			for _, al := range v.Matched {

@@ -351,3 +351,61 @@ func TestSilenceMatchersAsArguments(t *testing.T) {
 	}
 	spy.WantWrites(t, 1)
 }
+
+// silence expire and extend --dry-run say what they would send and which
+// firing alerts the silence mutes now, and write nothing: Alertmanager
+// holds the silence as it was, and the journal stays empty.
+func TestCLIExpireAndExtendDryRun(t *testing.T) {
+	am := railFleet(t)
+	spy := amspy.Start(t, am.URL)
+	env, jpath := railEnv(t, "[contexts.prod.alertmanager]\nurls = [\""+spy.URL+"\"]\n")
+	mine := amspy.PostSilence(t, am.URL, map[string]string{"alertname": "APIDown"}, "alice", "OPS-5 api", time.Hour)
+	theirs := amspy.PostSilence(t, am.URL, map[string]string{"alertname": "DiskFull"}, "bob", "bob's", time.Hour)
+	before := amspy.SilenceByID(t, am.URL, mine)
+
+	code, stdout, stderr := run(t, env, "silence", "expire", "--dry-run", mine)
+	if code != 0 || stderr != "" {
+		t.Fatalf("expire --dry-run: exit %d, stderr %q", code, stderr)
+	}
+	for _, want := range []string{"dry run, context prod: nothing written\n", "silence " + mine + " by alice, ends ",
+		"would expire it (DELETE /api/v2/silence/" + mine + ")\n", "it mutes 2 of 8 firing alerts now\n", "APIDown", "guard: "} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("expire --dry-run lacks %q:\n%s", want, stdout)
+		}
+	}
+	// someone else's: the dry run says the expiry would be stopped, and fails
+	code, stdout, stderr = run(t, env, "silence", "expire", "--dry-run", theirs)
+	if code == 0 || !strings.Contains(stdout, "it mutes 6 of 8 firing alerts now") ||
+		!strings.Contains(stdout, "would be stopped: silence "+theirs+" was created by bob, not by you: add --force to expire it") ||
+		stderr != "oncall: dry run: expire would be stopped for 1 of 1 silence\n" {
+		t.Errorf("expire --dry-run of bob's: exit %d\n%s\nstderr %q", code, stdout, stderr)
+	}
+
+	code, stdout, _ = run(t, env, "silence", "extend", "--dry-run", "-d", "2h", mine, "-o", "json")
+	var d struct {
+		DryRun bool      `json:"dryRun"`
+		EndsAt time.Time `json:"endsAt"`
+		Body   struct {
+			ID string `json:"id"`
+		} `json:"body"`
+		Verdict struct {
+			Matched []struct {
+				Labels map[string]string `json:"labels"`
+			} `json:"matched"`
+		} `json:"verdict"`
+	}
+	if err := json.Unmarshal([]byte(stdout), &d); err != nil || code != 0 {
+		t.Fatalf("extend --dry-run -o json: exit %d, %v: %s", code, err, stdout)
+	}
+	if !d.DryRun || d.Body.ID != mine || len(d.Verdict.Matched) != 2 || d.EndsAt.Sub(before.EndsAt).Round(time.Minute) != 2*time.Hour {
+		t.Errorf("extend --dry-run: %+v (the silence ends %s)", d, before.EndsAt)
+	}
+
+	spy.WantWrites(t, 0)
+	if after := amspy.SilenceByID(t, am.URL, mine); after.Status.State != "active" || !after.EndsAt.Equal(before.EndsAt) || !after.UpdatedAt.Equal(before.UpdatedAt) {
+		t.Errorf("a dry run changed the silence: %+v, was %+v", after, before)
+	}
+	if es := journalOf(t, jpath); len(es) != 0 {
+		t.Errorf("a dry run journaled %+v", es)
+	}
+}

@@ -43,9 +43,15 @@ func (v *silenceExtend) run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	svc := targets[0].svc
+	if v.dryRun {
+		return v.dry(ctx, v.App, targets[0].name, []string{v.id}, func(ctx context.Context, ref actions.SilenceRef, o actions.Options) (actions.Result, error) {
+			return svc.ExtendSilence(ctx, ref, v.dur, o)
+		}, "extend")
+	}
 	ctx, cancel := v.ctx(ctx)
 	defer cancel()
-	res, err := targets[0].svc.ExtendSilence(ctx, ref, v.dur, actions.Options{Force: v.force})
+	res, err := svc.ExtendSilence(ctx, ref, v.dur, actions.Options{Force: v.force})
 	if err != nil && res.JournalErr == nil {
 		return railError(err, v.force, "extend", "silence "+v.id)
 	}
