@@ -2,7 +2,10 @@ package tui_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"io/fs"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -93,10 +96,10 @@ func TestReadOnlySendsNothingFromTheScreen(t *testing.T) {
 			if bar := lastLine(d.Screen()); !strings.Contains(bar, "│ read-only │") {
 				t.Fatalf("the status bar does not say read-only: %q", bar)
 			}
-			for _, keys := range [][]string{{"s"}, {"a"}, {"S", "x"}, {"S", "e"}} {
+			for _, keys := range [][]string{{"s"}, {"a"}, {"S", "x"}, {"S", "e"}, {"n"}} {
 				d.Press("A")
 				d.Press(keys...)
-				if s := d.Screen(); !strings.Contains(s, tc.want) || strings.Contains(s, "New silence") || strings.Contains(s, "Expire") || strings.Contains(s, "Extend silence") {
+				if s := d.Screen(); !strings.Contains(s, tc.want) || strings.Contains(s, "New silence") || strings.Contains(s, "Expire") || strings.Contains(s, "Extend silence") || strings.Contains(s, "New note") {
 					t.Fatalf("keys %v: want the one-line refusal and no dialog:\n%s", keys, s)
 				}
 				d.Press("esc")
@@ -104,6 +107,9 @@ func TestReadOnlySendsNothingFromTheScreen(t *testing.T) {
 			spy.WantWrites(t, 0)
 			if s := amspy.SilenceByID(t, am.URL, theirs); s.Status.State != "active" {
 				t.Errorf("bob's silence is %s", s.Status.State)
+			}
+			if _, err := os.Stat(cfg.Journal.Path); !errors.Is(err, fs.ErrNotExist) {
+				t.Errorf("the journal was written: %v", err)
 			}
 		})
 	}

@@ -231,8 +231,8 @@ func (s *screen) selectedNote() *handoff.Note {
 // refuseNotes says why the session cannot write notes ("" when it can).
 func refuseNotes(h kit.Host, o Options) string {
 	switch {
-	case h.Session().ReadOnly:
-		return "read-only session (viewer): notes are refused"
+	case readOnly(h) != "":
+		return readOnly(h)
 	case journalOf(h, o) == nil:
 		return "no journal configured: notes cannot be saved"
 	}
@@ -254,10 +254,24 @@ func (s *screen) noteToChange(h kit.Host, verb string) (*handoff.Note, tea.Cmd) 
 	switch {
 	case n == nil:
 		return nil, h.Status("tab to the notes, then pick one to "+verb, true)
-	case h.Session().ReadOnly:
-		return nil, h.Status("read-only session (viewer): notes are refused", true)
+	case readOnly(h) != "":
+		return nil, h.Status(readOnly(h), true)
 	}
 	return n, nil
+}
+
+// readOnly says why notes are refused in a read-only session: a viewer of
+// oncall serve, --readonly, or a context with readonly = true (a note is a
+// write to the journal like any other); "" when they are not.
+func readOnly(h kit.Host) string {
+	s := h.Session()
+	switch {
+	case s.ReadOnly:
+		return "read-only session (viewer): notes are refused"
+	case s.Actions != nil && s.Actions.Writable() != nil:
+		return s.Actions.Writable().Error() + ": notes are refused"
+	}
+	return ""
 }
 
 func (s *screen) editNote(h kit.Host) tea.Cmd {
