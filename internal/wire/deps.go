@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"oncall/internal/config"
+	"oncall/internal/history"
 	"oncall/internal/httpx"
 	"oncall/internal/journal"
 	"oncall/internal/serve"
@@ -15,6 +16,7 @@ import (
 	"oncall/sources/loki"
 	"oncall/sources/prometheus"
 	"oncall/tui"
+	graphscreen "oncall/tui/screens/graph"
 )
 
 // Env is what the wiring needs besides the config.
@@ -31,6 +33,10 @@ type Env struct {
 	// ReadOnly, when set, refuses every write of every context and says
 	// why ("--readonly"); a context's own readonly applies regardless.
 	ReadOnly string
+	// History, when set, is shared by the sessions' graph screens: one
+	// firing-history query per Prometheus a minute, however many sessions
+	// (Sessions sets it).
+	History *history.Cache
 }
 
 // ReadOnlyFlag is Env.ReadOnly for the --readonly flag.
@@ -187,6 +193,9 @@ func Sessions(cfg *config.Config, env Env) (serve.DepsFunc, *watch.Hub, error) {
 		return nil, nil, err
 	}
 	hub := watch.NewHub(f.watchClusters(), watch.Options{Interval: cfg.Refresh.D()})
+	if env.History == nil {
+		env.History = history.NewCache(graphscreen.HistoryEvery)
+	}
 	var mu sync.Mutex // screen builders are not promised to be concurrency-safe
 	return func(id serve.Identity) (tui.Deps, error) {
 		mu.Lock()

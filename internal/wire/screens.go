@@ -94,7 +94,7 @@ func budgetEntry(cfg *config.Config, cur *config.Context) kit.Entry {
 // from the session (Host.Sources); its Loki runs the graphs of log-based
 // rules once the Loki client can run metric queries over a range.
 func graphEntry(cfg *config.Config, env Env) kit.Entry {
-	o := graphscreen.Options{Flapping: cfg.Alerts.FlappingEpisodes, Timeout: env.Timeout}
+	o := graphscreen.Options{Flapping: cfg.Alerts.FlappingEpisodes, Timeout: env.Timeout, History: env.History}
 	if HasLoki(cfg) {
 		if lc, err := Loki(cfg); err != nil {
 			env.warn(cfg, "graphs of log-based alerts disabled", err)

@@ -1,11 +1,14 @@
 package wire_test
 
 import (
+	"bytes"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/http/httputil"
 	"net/url"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -26,6 +29,7 @@ import (
 type proxy struct {
 	srv              *httptest.Server
 	alerts, silences atomic.Int64
+	history          atomic.Int64 // Prometheus range queries of ALERTS
 }
 
 func countingProxy(t *testing.T, target string) *proxy {
@@ -42,6 +46,14 @@ func countingProxy(t *testing.T, target string) *proxy {
 			p.alerts.Add(1)
 		case "/api/v2/silences":
 			p.silences.Add(1)
+		case "/api/v1/query_range":
+			// the client POSTs the form: read it, then hand the body on
+			body, _ := io.ReadAll(r.Body)
+			r.Body = io.NopCloser(bytes.NewReader(body))
+			form, _ := url.ParseQuery(string(body))
+			if q := form.Get("query") + r.URL.Query().Get("query"); strings.Contains(q, `ALERTS{alertstate="firing"}`) {
+				p.history.Add(1)
+			}
 		}
 		rp.ServeHTTP(w, r)
 	}))
@@ -87,6 +99,48 @@ func TestFiftySessionsShareOnePoll(t *testing.T) {
 	t.Logf("%d sessions: %d alert fetches in %v (interval 1s); %d in all", sessions, got, window, p.alerts.Load())
 	if got > polls || got < polls-2 {
 		t.Fatalf("%d sessions made %d alert fetches in %v; want about %d (one per interval), not %d", sessions, got, window, polls, polls*sessions)
+	}
+}
+
+// TestFiftySessionsShareOneHistory: the sessions' graph screens read the
+// week's firing history through one cache: fifty sessions make one
+// ALERTS range query, counted at a real Prometheus, not fifty.
+func TestFiftySessionsShareOneHistory(t *testing.T) {
+	am := testenv.StartAlertmanager(t, testenv.AlertmanagerOptions{})
+	prom := testenv.StartPrometheus(t, testenv.PrometheusOptions{Rules: testenv.FiringRules, AlertmanagerURLs: []string{am.URL}})
+	p := countingProxy(t, prom.URL)
+	cfg := config.Defaults()
+	cfg.Identity.User = "alice"
+	cfg.CurrentContext = "prod"
+	cfg.Refresh = config.Duration(time.Second)
+	cfg.Journal.Path = t.TempDir() + "/journal.jsonl"
+	cfg.Contexts["prod"] = &config.Context{Alertmanager: config.Alertmanager{URLs: []string{am.URL}}, Prometheus: config.Prometheus{URL: p.srv.URL}}
+	build, hub, err := wire.Sessions(cfg, env(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer hub.Close()
+	const sessions = 50
+	for i := range sessions {
+		d, err := build(serve.Identity{User: fmt.Sprintf("op%d", i), Fingerprint: fmt.Sprintf("SHA256:%012d", i), Role: serve.RoleViewer})
+		if err != nil {
+			t.Fatal(err)
+		}
+		m, err := tui.New(d, tui.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		runModel(t, m)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for p.history.Load() == 0 && time.Now().Before(deadline) {
+		time.Sleep(50 * time.Millisecond)
+	}
+	time.Sleep(2 * time.Second) // every session has had its refreshes
+	got := p.history.Load()
+	t.Logf("%d sessions: %d ALERTS range queries", sessions, got)
+	if got != 1 {
+		t.Fatalf("%d sessions made %d firing-history queries; want 1 (shared)", sessions, got)
 	}
 }
 

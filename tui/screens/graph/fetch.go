@@ -140,10 +140,14 @@ func (s *screen) ensureHistory(h kit.Host, force bool) tea.Cmd {
 	}
 	hs.seq++
 	hs.inFlight, hs.asked = true, now
-	seq, timeout := hs.seq, s.opts.Timeout
+	seq, timeout, shared := hs.seq, s.opts.Timeout, s.opts.History
 	return func() tea.Msg {
 		ctx, cancel := context.WithTimeout(context.Background(), timeout)
 		defer cancel()
+		if shared != nil {
+			set, err := shared.Week(ctx, prom, now, force)
+			return historyMsg{seq: seq, set: set, err: err}
+		}
 		set, err := history.FetchWeek(ctx, prom, now)
 		return historyMsg{seq: seq, set: set, err: err}
 	}

@@ -47,7 +47,14 @@ type Options struct {
 	// its graph, so that scrolling through the list does not query every
 	// alert it passes (default 150ms).
 	Debounce time.Duration
+	// History, when set, is shared with other sessions (oncall serve):
+	// their firing-history queries of one Prometheus are coalesced.
+	History *history.Cache
 }
+
+// HistoryEvery is how often a session reads the cluster's firing history
+// by default.
+const HistoryEvery = time.Minute
 
 func (o Options) withDefaults() Options {
 	def := func(d *time.Duration, v time.Duration) {
@@ -57,7 +64,7 @@ func (o Options) withDefaults() Options {
 	}
 	def(&o.Timeout, 15*time.Second)
 	def(&o.MaxAge, time.Minute)
-	def(&o.HistoryEvery, time.Minute)
+	def(&o.HistoryEvery, HistoryEvery)
 	def(&o.Debounce, 150*time.Millisecond)
 	if o.Flapping <= 0 {
 		o.Flapping = history.DefaultFlappingEpisodes
