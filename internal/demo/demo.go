@@ -87,6 +87,7 @@ func Start(ctx context.Context, o Options) (*Incident, error) {
 		_ = b.Close()
 		return nil, fmt.Errorf("demo: staging: %w", err)
 	}
+	simgraphs.Register(st.Prometheus) // staging's alerts have their graphs too
 	in := &Incident{Backend: b, Staging: st}
 	in.Config = Config(b, o)
 	in.Config.Contexts[Staging] = &config.Context{

@@ -7,8 +7,10 @@ import (
 	"time"
 
 	"oncall/internal/alerts"
+	"oncall/internal/config"
 	"oncall/internal/demo"
 	"oncall/internal/demo/sim"
+	"oncall/internal/demo/simgraphs"
 	"oncall/internal/graph"
 	"oncall/internal/wire"
 )
@@ -136,4 +138,61 @@ func holds(v float64, t *graph.Threshold) bool {
 		return v == t.Value
 	}
 	return v != t.Value
+}
+
+// The quiet staging cluster's alerts have graphs too: points, the rule's
+// threshold, and over it now (they have fired for the whole hour).
+func TestEveryStagingAlertHasAGraph(t *testing.T) {
+	start := time.Date(2026, 3, 14, 9, 30, 0, 0, time.UTC)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	st, err := sim.Start(ctx, sim.Options{Scenario: sim.ScenarioStaging, Clock: func() time.Time { return start }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = st.Close() })
+	simgraphs.Register(st.Prometheus)
+	cfg := config.Defaults()
+	cfg.CurrentContext = demo.Staging
+	cfg.Contexts[demo.Staging] = &config.Context{
+		Alertmanager: config.Alertmanager{URLs: []string{st.Alertmanager.URL()}},
+		Prometheus:   config.Prometheus{URL: st.Prometheus.URL()},
+	}
+	am, err := wire.Alertmanager(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	prom, err := wire.Prometheus(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := alerts.Inputs{Cluster: demo.Staging}
+	if in.AM, err = am.Alerts(ctx, nil); err != nil {
+		t.Fatal(err)
+	}
+	if in.Prom, err = prom.Alerts(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if in.Rules, err = prom.AlertingRules(ctx); err != nil {
+		t.Fatal(err)
+	}
+	as, _ := alerts.BuildAll(in)
+	if len(as) != len(st.Prometheus.Alerts()) || len(as) == 0 {
+		t.Fatalf("%d alerts, want %d", len(as), len(st.Prometheus.Alerts()))
+	}
+	for _, a := range as {
+		res, err := graph.Fetch(ctx, graph.Sources{Prom: prom}, graph.Request{Alert: a, Span: time.Hour, Now: start})
+		if err != nil {
+			t.Errorf("%s: %v", a.Name(), err)
+			continue
+		}
+		if len(res.Series) == 0 || len(res.Series[0].Points) < 10 || res.Threshold == nil {
+			t.Errorf("%s: %d series, threshold %v, note %q, query %s", a.Name(), len(res.Series), res.Threshold, res.Note, res.Query)
+			continue
+		}
+		pts := res.Series[0].Points
+		if last := pts[len(pts)-1]; !holds(last.V, res.Threshold) {
+			t.Errorf("%s: %v %s %v now: want over the threshold", a.Name(), last.V, res.Threshold.Op, res.Threshold.Value)
+		}
+	}
 }
