@@ -111,6 +111,9 @@ func TestEveryDemoAlertHasAGraph(t *testing.T) {
 			t.Errorf("%s (%s): %v %s %v at %s and %v at %s: want quiet first, over the threshold now",
 				a.Name(), res.Source, first.V, thr.Op, thr.Value, first.T.Sub(start), last.V, last.T.Sub(start))
 		}
+		if a.Rule.Source == alerts.SourcePrometheus {
+			holdsSinceFiring(t, a, res)
+		}
 		if v, ok := rulerValue[a.Name()]; ok {
 			if want, err := strconv.ParseFloat(v, 64); err != nil || last.V != want || !last.T.Equal(start) {
 				t.Errorf("%s: the graph ends with %v at %s, the ruler says %s now", a.Name(), last.V, last.T.Sub(start), v)
@@ -120,6 +123,29 @@ func TestEveryDemoAlertHasAGraph(t *testing.T) {
 	for name, st := range map[string]alerts.State{"DatabaseTooManyClients": alerts.StateFiring, "BackendPoolTimeouts": alerts.StateFiring, "BackendSlowQueries": alerts.StatePending} {
 		if logBased[name] != st {
 			t.Errorf("log-based %s is %q, want %q (log-based alerts: %v)", name, logBased[name], st, logBased)
+		}
+	}
+}
+
+// holdsSinceFiring: from the time the alert fired on, its graph holds the
+// rule's comparison (a firing alert's series never dips under its
+// threshold).
+func holdsSinceFiring(t *testing.T, a *alerts.Alert, res *graph.Result) {
+	t.Helper()
+	var since time.Time
+	for _, m := range res.Markers {
+		if m.Kind == graph.MarkFiring && (since.IsZero() || m.At.Before(since)) {
+			since = m.At
+		}
+	}
+	if since.IsZero() {
+		return
+	}
+	for _, p := range res.Series[0].Points {
+		if !p.T.Before(since) && !holds(p.V, res.Threshold) {
+			t.Errorf("%s: %v %s %v at %s, after it fired at %s: a firing alert's graph dips under its threshold",
+				a.Name(), p.V, res.Threshold.Op, res.Threshold.Value, p.T.Format(time.TimeOnly), since.Format(time.TimeOnly))
+			return
 		}
 	}
 }
@@ -190,9 +216,6 @@ func TestEveryStagingAlertHasAGraph(t *testing.T) {
 			t.Errorf("%s: %d series, threshold %v, note %q, query %s", a.Name(), len(res.Series), res.Threshold, res.Note, res.Query)
 			continue
 		}
-		pts := res.Series[0].Points
-		if last := pts[len(pts)-1]; !holds(last.V, res.Threshold) {
-			t.Errorf("%s: %v %s %v now: want over the threshold", a.Name(), last.V, res.Threshold.Op, res.Threshold.Value)
-		}
+		holdsSinceFiring(t, a, res)
 	}
 }

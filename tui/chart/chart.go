@@ -298,8 +298,13 @@ func newPalette(st *kit.Styles) palette {
 	}
 }
 
-// yRange is the value range of the data and the threshold, from 0 when
-// nothing is negative (linear scale), in whole decades on a log scale.
+// yRange is the value range of the data and the threshold, in whole
+// decades on a log scale. On a linear scale it starts at 0 when nothing is
+// negative, unless every value sits in the upper half of the range (a
+// memory ratio of 0.902 against a threshold of 0.9): then it spans the
+// values with a tenth of margin, as Grafana's auto scale does, so that how
+// far over the threshold a series is can be seen; the axis labels say
+// where it starts.
 func yRange(d Data, tr func(float64) float64) (lo, hi float64) {
 	if d.YMax > d.YMin {
 		return tr(d.YMin), tr(d.YMax)
@@ -323,6 +328,12 @@ func yRange(d Data, tr func(float64) float64) (lo, hi float64) {
 		return 0, 1
 	case d.LogY:
 		return math.Floor(lo), math.Max(math.Ceil(hi), math.Floor(lo)+1)
+	case lo > 0 && lo > hi/2:
+		pad := (hi - lo) / 10
+		if lo-pad > 0 && hi > lo {
+			return lo - pad, hi + pad
+		}
+		lo = 0
 	case lo >= 0:
 		lo = 0
 	}

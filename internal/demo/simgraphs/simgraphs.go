@@ -47,7 +47,7 @@ func curve(p *sim.Prometheus, a sim.Alert, thr *graph.Threshold) func(string, ti
 	}
 	return func(_ string, ts time.Time) model.Value {
 		wave := math.Sin(float64(ts.Unix())/1000) + 0.5*math.Sin(float64(ts.Unix())/230)
-		v, ok := a.Value*(1+0.015*wave), true
+		v, ok := over(a.Value*(1+0.015*wave), thr), true
 		if p.StateAt(a.Name, ts) == "inactive" {
 			v, ok = quiet(a.Value, thr, wave)
 		}
@@ -56,6 +56,23 @@ func curve(p *sim.Prometheus, a sim.Alert, thr *graph.Threshold) func(string, ti
 		}
 		return model.Vector{{Metric: metric, Value: model.SampleValue(v)}}
 	}
+}
+
+// over keeps an active alert's wavering value on the firing side of its
+// threshold (a memory ratio of 0.912 ± 1.5% against > 0.9 would dip under
+// it while the alert fires).
+func over(v float64, thr *graph.Threshold) float64 {
+	if thr == nil {
+		return v
+	}
+	margin := math.Max(math.Abs(thr.Value)*0.002, 1e-3)
+	switch thr.Op {
+	case ">", ">=":
+		return math.Max(v, thr.Value+margin)
+	case "<", "<=":
+		return math.Min(v, thr.Value-margin)
+	}
+	return v
 }
 
 // quiet is the value of an alert that does not fire: well under an upper
