@@ -2,6 +2,7 @@ package kit
 
 import (
 	"image/color"
+	"oncall/internal/logview"
 
 	"charm.land/lipgloss/v2"
 )
@@ -122,6 +123,22 @@ func (s *Styles) SevStyle(sev string) lipgloss.Style {
 		return st
 	}
 	return s.Sev["none"]
+}
+
+// LevelStyle is the style of a log line's level, the same in every pane
+// that shows log lines (logs, trace, runbook runs).
+func (s *Styles) LevelStyle(l logview.Level) lipgloss.Style {
+	switch l {
+	case logview.LevelError:
+		return s.SevStyle("critical")
+	case logview.LevelWarn:
+		return s.SevStyle("warning")
+	case logview.LevelInfo:
+		return s.SevStyle("info")
+	case logview.LevelDebug:
+		return s.Subtle
+	}
+	return s.Muted
 }
 
 // StateStyle returns the style for an alert or silence state.

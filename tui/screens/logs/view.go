@@ -229,7 +229,7 @@ func (s *Screen) renderRow(out []string, i, room int, c cols, st *kit.Styles) []
 		default:
 			p := strings.Repeat(" ", c.prefixW())
 			if k == 0 {
-				p = "  " + st.Muted.Render(prefix) + levelStyle(st, r.Level).Render(lvl) + " "
+				p = "  " + st.Muted.Render(prefix) + st.LevelStyle(r.Level).Render(lvl) + " "
 			}
 			line = p + s.paint(r, sg[0], text, st) + ell
 		}
@@ -356,18 +356,6 @@ func levelLabel(l logview.Level) string {
 		return "DEBUG"
 	}
 	return "-"
-}
-
-func levelStyle(st *kit.Styles, l logview.Level) lipgloss.Style {
-	switch l {
-	case logview.LevelError:
-		return st.SevStyle("critical")
-	case logview.LevelWarn:
-		return st.SevStyle("warning")
-	case logview.LevelInfo:
-		return st.SevStyle("info")
-	}
-	return st.Muted
 }
 
 // thousands renders 12345 as "12,345".

@@ -52,9 +52,13 @@ type result struct {
 
 type seriesRow struct{ labels, value, spark string }
 
+// logRow is a log line made readable as the logs pane shows it: its level,
+// the message first and the other fields after Lead.
 type logRow struct {
-	at   time.Time
-	line string
+	at    time.Time
+	level logview.Level
+	text  string
+	lead  int
 }
 
 // runSelected runs the selected block: promql against Prometheus (instant
@@ -185,6 +189,21 @@ func runPromQL(p PromQuerier, q string, now time.Time, clock func() time.Time, t
 	return res
 }
 
+// readable is a log entry as the logs pane shows it: the level from the
+// stream's labels or the line's own field, the message, then the fields.
+func readable(f *logview.Formatter, e loki.Entry) logRow {
+	fm := f.Format(e.Line, e.Labels["service_name"])
+	lvl := fm.Level
+	for _, k := range []string{"level", "detected_level", "severity"} {
+		if v := e.Labels[k]; v != "" {
+			lvl = v
+			break
+		}
+	}
+	text := sanitize.Truncate(fm.Text, maxLogChars)
+	return logRow{at: e.Time, level: logview.ParseLevel(lvl), text: text, lead: min(fm.Lead(), len(text))}
+}
+
 // runLogQL runs a LogQL query over the last hour: log lines (newest first)
 // or, for a metric query, series with a sparkline.
 func runLogQL(l LogQuerier, q string, now time.Time, clock func() time.Time, timeout time.Duration, seq int, code string) *result {
@@ -201,12 +220,13 @@ func runLogQL(l LogQuerier, q string, now time.Time, clock func() time.Time, tim
 	}
 	res.kind = out.Type
 	if out.Type == "streams" {
+		f := logview.NewFormatter(nil)
 		for i, e := range out.Entries {
 			if i == logLimit {
 				res.more = len(out.Entries) - logLimit
 				break
 			}
-			res.logs = append(res.logs, logRow{at: e.Time, line: sanitize.Truncate(e.Line, maxLogChars)})
+			res.logs = append(res.logs, readable(f, e))
 		}
 		return res
 	}
@@ -457,7 +477,12 @@ func (s *screen) resultLines(i int, st *kit.Styles, w int) []string {
 	case r.kind == "streams":
 		out = append(out, ind+st.StatusOK.Render(fmt.Sprintf("✓ %d line%s", len(r.logs)+r.more, kit.Plural(len(r.logs)+r.more)))+st.Muted.Render(" · last 1h, newest first · "+at+r.tookText()))
 		for _, l := range r.logs {
-			out = append(out, ind+st.Muted.Render(l.at.Local().Format("15:04:05")+" ")+l.line)
+			text := l.text
+			if l.lead > 0 && l.lead < len(text) {
+				text = text[:l.lead] + st.Muted.Render(text[l.lead:])
+			}
+			lvl := st.LevelStyle(l.level).Render(kit.Fit(strings.ToUpper(l.level.String()), 5))
+			out = append(out, ind+st.Muted.Render(l.at.Local().Format("15:04:05")+" ")+lvl+" "+text)
 		}
 	default:
 		n := len(r.series) + r.more

@@ -256,6 +256,11 @@ func TestRunbookLogQLAndErrorsShowInline(t *testing.T) {
 	}
 	text := blockText(s, 2)
 	contains(t, "log result", text, "✓ 2 lines", "03:29:00", "connection refused", `panic: \x1b[31mred`)
+	// readable as in the logs pane: the level, then the message, no JSON
+	contains(t, "readable lines", text, "03:29:00 ERROR dial tcp postgres-0:5432: connection refused", "03:28:00       panic:")
+	if strings.Contains(text, `{"level"`) {
+		t.Errorf("a JSON line is shown raw:\n%s", text)
+	}
 	// run as written, but warned about: the issue-15 form parses every line
 	contains(t, "slow warning", text, "⚠ may be slow on a busy stream: the parser | json runs before any line filter")
 	if st, _ := StateOf(s); !strings.Contains(st.Results[2].Slow, "| json runs before any line filter") {

@@ -8,6 +8,7 @@ import (
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
 
+	"oncall/internal/logview"
 	"oncall/internal/sanitize"
 	"oncall/internal/waterfall"
 	"oncall/sources/jaeger"
@@ -376,7 +377,7 @@ func (s *Screen) logLines(w, h int, st *kit.Styles, ts *styleCache) []string {
 			}
 		}
 		b.WriteString(svc.Render(kit.Fit(r.service, svcW)) + " ")
-		b.WriteString(levelStyle(r.level, st).Render(kit.Fit(r.level, 5)) + " ")
+		b.WriteString(st.LevelStyle(logview.ParseLevel(r.level)).Render(kit.Fit(r.level, 5)) + " ")
 		line := kit.Cut(r.line, max(1, w-kit.Width(b.String())))
 		switch lead := min(r.lead, len(line)); {
 		case cur:
@@ -398,16 +399,4 @@ func serviceIndex(services []string, name string) int {
 		}
 	}
 	return -1
-}
-
-func levelStyle(level string, st *kit.Styles) lipgloss.Style {
-	switch level {
-	case "error", "err", "fatal", "critical", "panic":
-		return st.Error
-	case "warn", "warning":
-		return st.SevStyle("warning")
-	case "debug", "trace":
-		return st.Subtle
-	}
-	return st.Muted
 }
