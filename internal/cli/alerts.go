@@ -161,7 +161,11 @@ func (v *alertsVerb) print(as []*alerts.Alert, sums map[*alerts.Alert]history.Su
 			}
 		}
 		sort.Strings(ls)
-		cells := []string{al.Severity(), state, al.Name(), timefmt.Ago(al.Since(), now), al.Summary(), strings.Join(ls, ",")}
+		summary := al.Summary()
+		if al.Rule != nil && al.Rule.Source == alerts.SourceLoki {
+			summary = "[log] " + summary // a log-based alert, as the list marks it
+		}
+		cells := []string{al.Severity(), state, al.Name(), timefmt.Ago(al.Since(), now), summary, strings.Join(ls, ",")}
 		if sums != nil {
 			sum := sums[al]
 			eps := fmt.Sprintf("%d/%d", sum.Episodes24h, sum.Episodes7d)
@@ -172,7 +176,7 @@ func (v *alertsVerb) print(as []*alerts.Alert, sums map[*alerts.Alert]history.Su
 			if sum.LastFired != nil {
 				fired = timefmt.Ago(*sum.LastFired, now) + " ago"
 			}
-			cells = []string{al.Severity(), state, al.Name(), timefmt.Ago(al.Since(), now), eps, fired, sum.Hourly.String(), al.Summary(), strings.Join(ls, ",")}
+			cells = []string{al.Severity(), state, al.Name(), timefmt.Ago(al.Since(), now), eps, fired, sum.Hourly.String(), summary, strings.Join(ls, ",")}
 		}
 		if multi {
 			cells = append([]string{al.Cluster}, cells...)

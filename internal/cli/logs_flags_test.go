@@ -337,4 +337,12 @@ func TestAlertsJSONCarriesTheRuleSource(t *testing.T) {
 	if u := as[got["DatabaseTooManyClients"]].GeneratorURL; !strings.HasPrefix(u, "/explore?") || as[got["DatabaseTooManyClients"]].Rule.Health != "ok" {
 		t.Errorf("generatorURL %q", u)
 	}
+	// the table marks the log-based ones as the list does, and only them
+	_, table, _ := run(t, map[string]string{"ONCALL_CONFIG": demoConfig(t)}, "alerts")
+	for _, line := range strings.Split(table, "\n") {
+		logBased := strings.Contains(line, "DatabaseTooManyClients") || strings.Contains(line, "BackendSlowQueries") || strings.Contains(line, "BackendPoolTimeouts")
+		if strings.Contains(line, "[log] ") != logBased {
+			t.Errorf("table line marked wrongly: %q", line)
+		}
+	}
 }
