@@ -15,6 +15,7 @@ import (
 	"oncall/internal/alerts"
 	"oncall/internal/config"
 	"oncall/internal/journal"
+	"oncall/internal/testkit/amspy"
 	"oncall/internal/testkit/testenv"
 )
 
@@ -45,7 +46,7 @@ func TestConcurrentEditsAndDurationsAgainstRealAlertmanager(t *testing.T) {
 		if _, _, err := bob.Extend(testCtx(t), id, 2*time.Hour); err != nil {
 			t.Fatal(err)
 		}
-		bobs := amSilenceByID(t, am.URL, id)
+		bobs := amspy.SilenceByID(t, am.URL, id)
 		if bobs.UpdatedAt.Equal(loaded.UpdatedAt) {
 			t.Fatalf("Alertmanager did not move updatedAt (%s) on bob's extend", bobs.UpdatedAt)
 		}
@@ -64,8 +65,8 @@ func TestConcurrentEditsAndDurationsAgainstRealAlertmanager(t *testing.T) {
 		if !errors.As(err, &ce) {
 			t.Fatalf("expire: err = %v, want a conflict", err)
 		}
-		c.wantWrites(t, 1) // alice's own silence only
-		if now := amSilenceByID(t, am.URL, id); now.Status.State != "active" || !now.EndsAt.Equal(bobs.EndsAt) || !now.UpdatedAt.Equal(bobs.UpdatedAt) {
+		c.WantWrites(t, 1) // alice's own silence only
+		if now := amspy.SilenceByID(t, am.URL, id); now.Status.State != "active" || !now.EndsAt.Equal(bobs.EndsAt) || !now.UpdatedAt.Equal(bobs.UpdatedAt) {
 			t.Fatalf("bob's change was overwritten: %+v, want %+v", now, bobs)
 		}
 		for _, e := range entries(t, j)[1:] {
@@ -79,8 +80,8 @@ func TestConcurrentEditsAndDurationsAgainstRealAlertmanager(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		c.wantWrites(t, 2)
-		if now := amSilenceByID(t, am.URL, id); res.SilenceID != id || !near(now.EndsAt, bobs.EndsAt.Add(time.Hour)) || now.Status.State != "active" {
+		c.WantWrites(t, 2)
+		if now := amspy.SilenceByID(t, am.URL, id); res.SilenceID != id || !near(now.EndsAt, bobs.EndsAt.Add(time.Hour)) || now.Status.State != "active" {
 			t.Errorf("after the extend: %+v (result %s)", now, res.SilenceID)
 		}
 		if res.Previous == nil || !res.Previous.EndsAt.Equal(bobs.EndsAt) {
@@ -100,13 +101,13 @@ func TestConcurrentEditsAndDurationsAgainstRealAlertmanager(t *testing.T) {
 		if !errors.As(err, &re) || !strings.Contains(err.Error(), "the extended silence lasts 2h30m from now, longer than the 2h maximum") {
 			t.Fatalf("err = %v", err)
 		}
-		c.wantWrites(t, 1)
+		c.WantWrites(t, 1)
 
 		ack, err := alice.Ack(testCtx(t), matchers(t, `alertname="DiskFull", instance="host-2"`), 5*time.Minute, "")
 		if err != nil {
 			t.Fatal(err)
 		}
-		c.wantWrites(t, 2)
+		c.WantWrites(t, 2)
 		ctx := testCtx(t)
 		amAlerts, err := alice.AM.Alerts(ctx, nil)
 		if err != nil {
@@ -121,7 +122,7 @@ func TestConcurrentEditsAndDurationsAgainstRealAlertmanager(t *testing.T) {
 		if len(done) != 0 || len(errs) != 1 || !strings.Contains(errs[0].Error(), "refused by guard duration: the extended ack lasts 1h") {
 			t.Fatalf("keep-alive past max_ack: done %v errs %v", done, errs)
 		}
-		c.wantWrites(t, 2)
+		c.WantWrites(t, 2)
 		if e := lastEntry(t, j); e.Action != journal.ActionAckExtend || e.Guard != "refused duration" || e.Result != journal.ResultRefused {
 			t.Errorf("journal entry %+v", e)
 		}
@@ -129,8 +130,8 @@ func TestConcurrentEditsAndDurationsAgainstRealAlertmanager(t *testing.T) {
 		if len(done) != 1 || len(errs) != 0 || done[0].SilenceID != ack.SilenceID {
 			t.Fatalf("keep-alive within max_ack: done %v errs %v", done, errs)
 		}
-		c.wantWrites(t, 3)
-		if now := amSilenceByID(t, am.URL, ack.SilenceID); !near(now.EndsAt, time.Now().Add(20*time.Minute)) {
+		c.WantWrites(t, 3)
+		if now := amspy.SilenceByID(t, am.URL, ack.SilenceID); !near(now.EndsAt, time.Now().Add(20*time.Minute)) {
 			t.Errorf("ack ends %s", now.EndsAt)
 		}
 		if e := lastEntry(t, j); e.Guard != "ok" || e.Result != journal.ResultOK {
@@ -150,7 +151,7 @@ func TestJournalFailureIsReportedWithTheResult(t *testing.T) {
 	}
 	am := testenv.StartAlertmanager(t, testenv.AlertmanagerOptions{})
 	fleet(t, am.URL)
-	c := countingProxy(t, am.URL)
+	c := amspy.Start(t, am.URL)
 	full := service(t, &journal.Journal{Path: "/dev/full"}, "alice", c.URL)
 
 	res, err := full.CreateSilence(testCtx(t), actions.SilenceRequest{Matchers: matchers(t, `alertname="APIDown"`), Duration: time.Hour, Comment: "api"}, actions.Options{})
@@ -162,8 +163,8 @@ func TestJournalFailureIsReportedWithTheResult(t *testing.T) {
 	if want := "silence " + res.SilenceID + " done, but not journaled: journal write: /dev/full: no space left on device"; err.Error() != want {
 		t.Errorf("err = %q, want %q", err, want)
 	}
-	c.wantWrites(t, 1)
-	if s := amSilenceByID(t, am.URL, res.SilenceID); s.Status.State != "active" {
+	c.WantWrites(t, 1)
+	if s := amspy.SilenceByID(t, am.URL, res.SilenceID); s.Status.State != "active" {
 		t.Errorf("the silence is %s", s.Status.State)
 	}
 	// the old API returns the ID with the error
@@ -179,7 +180,7 @@ func TestJournalFailureIsReportedWithTheResult(t *testing.T) {
 		t.Errorf("refused expire on a full journal: %v", err)
 	}
 	oneLine(t, err)
-	c.wantWrites(t, 2)
+	c.WantWrites(t, 2)
 
 	// an injected write failure: the journal file opened read-only
 	p := filepath.Join(t.TempDir(), "journal.jsonl")
@@ -190,7 +191,7 @@ func TestJournalFailureIsReportedWithTheResult(t *testing.T) {
 	if !errors.As(err, &je) || ack.SilenceID == "" || !strings.Contains(err.Error(), "ack "+ack.SilenceID+" done, but not journaled: journal write") {
 		t.Fatalf("Acknowledge with a failing journal = %+v, %v", ack, err)
 	}
-	c.wantWrites(t, 3)
+	c.WantWrites(t, 3)
 	if b, _ := os.ReadFile(p); len(b) != 0 {
 		t.Errorf("journal holds %q", b)
 	}

@@ -15,6 +15,7 @@ import (
 	"oncall/internal/config"
 	"oncall/internal/guard"
 	"oncall/internal/journal"
+	"oncall/internal/testkit/amspy"
 	"oncall/internal/testkit/testenv"
 )
 
@@ -51,7 +52,7 @@ func TestRailsAgainstRealAlertmanager(t *testing.T) {
 				t.Errorf("%s: err = %v, want the read-only line", action, err)
 			}
 		}
-		if got := c.all(); len(got) != 0 {
+		if got := c.Requests(); len(got) != 0 {
 			t.Fatalf("requests reached Alertmanager in read-only mode: %v", got)
 		}
 		var seen []string
@@ -75,7 +76,7 @@ func TestRailsAgainstRealAlertmanager(t *testing.T) {
 		if len(done) != 0 || len(kerrs) != 1 || !strings.Contains(kerrs[0].Error(), "(--readonly)") {
 			t.Errorf("keep-alive in read-only: done %v errs %v", done, kerrs)
 		}
-		if got := c2.all(); len(got) != 0 {
+		if got := c2.Requests(); len(got) != 0 {
 			t.Fatalf("requests reached Alertmanager: %v", got)
 		}
 		if svc2.Writable() == nil {
@@ -112,7 +113,7 @@ func TestRailsAgainstRealAlertmanager(t *testing.T) {
 		if !strings.Contains(err.Error(), "refused by guard matchers") {
 			t.Errorf("ack without cluster: %v", err)
 		}
-		c.wantWrites(t, 0)
+		c.WantWrites(t, 0)
 	})
 
 	t.Run("a confirm rule needs the confirmation, then writes once", func(t *testing.T) {
@@ -133,15 +134,15 @@ func TestRailsAgainstRealAlertmanager(t *testing.T) {
 		if _, err := svc.CreateSilence(testCtx(t), req, actions.Options{Confirmed: []string{guard.RuleDuration}}); !errors.As(err, &ce) {
 			t.Fatalf("err = %v, want a confirmation again", err)
 		}
-		c.wantWrites(t, 0)
+		c.WantWrites(t, 0)
 
 		res, err = svc.CreateSilence(testCtx(t), req, actions.Options{Confirmed: ce.Rules()})
 		if err != nil {
 			t.Fatal(err)
 		}
-		c.wantWrites(t, 1)
-		got := amSilenceByID(t, am.URL, res.SilenceID)
-		if got.matcherSet() != "alertname=DiskFull" || got.Comment != req.Comment || got.CreatedBy != "alice" || got.Status.State != "active" {
+		c.WantWrites(t, 1)
+		got := amspy.SilenceByID(t, am.URL, res.SilenceID)
+		if got.MatcherSet() != "alertname=DiskFull" || got.Comment != req.Comment || got.CreatedBy != "alice" || got.Status.State != "active" {
 			t.Errorf("Alertmanager holds %+v", got)
 		}
 		if e := lastEntry(t, j); e.Result != journal.ResultOK || e.Guard != "confirmed breadth" || e.SilenceID != res.SilenceID {
@@ -149,11 +150,11 @@ func TestRailsAgainstRealAlertmanager(t *testing.T) {
 		}
 
 		// the caller's live alerts are used as given: no GET of alerts
-		before := len(c.all())
+		before := len(c.Requests())
 		one := []*alerts.Alert{{State: alerts.StateFiring, Labels: map[string]string{"alertname": "DiskFull"}}}
 		res, err = svc.CreateSilence(testCtx(t), req, actions.Options{Live: one, DryRun: true})
-		if err != nil || len(res.Verdict.Matched) != 1 || len(c.all()) != before {
-			t.Errorf("with live alerts given: err %v, matched %d, requests %v", err, len(res.Verdict.Matched), c.all()[before:])
+		if err != nil || len(res.Verdict.Matched) != 1 || len(c.Requests()) != before {
+			t.Errorf("with live alerts given: err %v, matched %d, requests %v", err, len(res.Verdict.Matched), c.Requests()[before:])
 		}
 	})
 
@@ -164,13 +165,13 @@ func TestRailsAgainstRealAlertmanager(t *testing.T) {
 		if err == nil || err.Error() != "needs confirmation: duration: the ack lasts 2h from now, longer than the 1h maximum" {
 			t.Fatalf("err = %v", err)
 		}
-		c.wantWrites(t, 0)
+		c.WantWrites(t, 0)
 		res, err := svc.Acknowledge(testCtx(t), actions.AckRequest{Matchers: ms, Duration: 2 * time.Hour, Note: "long one"}, actions.Options{Force: true})
 		if err != nil {
 			t.Fatal(err)
 		}
-		c.wantWrites(t, 1)
-		if got := amSilenceByID(t, am.URL, res.SilenceID); got.Comment != "ACK! alice: long one" || !near(got.EndsAt, time.Now().Add(2*time.Hour)) {
+		c.WantWrites(t, 1)
+		if got := amspy.SilenceByID(t, am.URL, res.SilenceID); got.Comment != "ACK! alice: long one" || !near(got.EndsAt, time.Now().Add(2*time.Hour)) {
 			t.Errorf("Alertmanager holds %+v", got)
 		}
 		if e := lastEntry(t, j); e.Guard != "confirmed duration" || e.Action != journal.ActionAck {
@@ -207,8 +208,8 @@ func TestRailsAgainstRealAlertmanager(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		c.wantWrites(t, 1)
-		before := amSilenceByID(t, am.URL, first.SilenceID)
+		c.WantWrites(t, 1)
+		before := amspy.SilenceByID(t, am.URL, first.SilenceID)
 		res, err = svc.Acknowledge(testCtx(t), actions.AckRequest{Matchers: ms, Duration: time.Hour}, actions.Options{DryRun: true})
 		if err != nil || !res.Extended || res.SilenceID != first.SilenceID || res.Body == nil || res.Body.ID != first.SilenceID {
 			t.Errorf("ack dry run = %+v, %v; want an extension of %s", res, err, first.SilenceID)
@@ -219,8 +220,8 @@ func TestRailsAgainstRealAlertmanager(t *testing.T) {
 		if res, err := svc.Acknowledge(testCtx(t), actions.AckRequest{Matchers: ms, Duration: time.Hour}, actions.Options{DryRun: true}); !strings.HasPrefix(fmtErr(err), "read-only") || res.Body == nil {
 			t.Errorf("read-only dry run: %v", err)
 		}
-		c.wantWrites(t, 1)
-		if after := amSilenceByID(t, am.URL, first.SilenceID); !after.EndsAt.Equal(before.EndsAt) || !after.UpdatedAt.Equal(before.UpdatedAt) {
+		c.WantWrites(t, 1)
+		if after := amspy.SilenceByID(t, am.URL, first.SilenceID); !after.EndsAt.Equal(before.EndsAt) || !after.UpdatedAt.Equal(before.UpdatedAt) {
 			t.Errorf("a dry run changed the ack: %+v -> %+v", before, after)
 		}
 		if got := len(entries(t, j)); got != n {
@@ -235,16 +236,16 @@ func TestRailsAgainstRealAlertmanager(t *testing.T) {
 		if !errors.As(err, &ce) || ce.Author != "bob" || err.Error() != "needs confirmation: author: created by bob" {
 			t.Fatalf("err = %v", err)
 		}
-		c.wantWrites(t, 0)
-		if s := amSilenceByID(t, am.URL, bobsID); s.Status.State != "active" {
+		c.WantWrites(t, 0)
+		if s := amspy.SilenceByID(t, am.URL, bobsID); s.Status.State != "active" {
 			t.Fatalf("bob's silence is %s", s.Status.State)
 		}
 		res, err := svc.ExpireSilence(testCtx(t), actions.SilenceRef{ID: bobsID}, actions.Options{Confirmed: []string{guard.RuleAuthor}})
 		if err != nil {
 			t.Fatal(err)
 		}
-		c.wantWrites(t, 1)
-		if s := amSilenceByID(t, am.URL, bobsID); s.Status.State != "expired" {
+		c.WantWrites(t, 1)
+		if s := amspy.SilenceByID(t, am.URL, bobsID); s.Status.State != "expired" {
 			t.Fatalf("bob's silence is %s after a confirmed expire", s.Status.State)
 		}
 		e := lastEntry(t, j)
@@ -256,9 +257,9 @@ func TestRailsAgainstRealAlertmanager(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		c.wantWrites(t, 2)
-		old, now := amSilenceByID(t, am.URL, bobsID), amSilenceByID(t, am.URL, restored.SilenceID)
-		if restored.SilenceID == bobsID || now.Status.State != "active" || now.matcherSet() != old.matcherSet() ||
+		c.WantWrites(t, 2)
+		old, now := amspy.SilenceByID(t, am.URL, bobsID), amspy.SilenceByID(t, am.URL, restored.SilenceID)
+		if restored.SilenceID == bobsID || now.Status.State != "active" || now.MatcherSet() != old.MatcherSet() ||
 			now.Comment != old.Comment || now.CreatedBy != "bob" || !now.EndsAt.Equal(res.Previous.EndsAt) {
 			t.Errorf("restored %+v from %+v (ended %s)", now, old, res.Previous.EndsAt)
 		}
@@ -269,12 +270,12 @@ func TestRailsAgainstRealAlertmanager(t *testing.T) {
 		if _, err := svc.Undo(testCtx(t), res.Previous, actions.Options{}); err == nil || !strings.Contains(err.Error(), "already restored as "+restored.SilenceID) {
 			t.Errorf("second undo: %v", err)
 		}
-		c.wantWrites(t, 2)
+		c.WantWrites(t, 2)
 		// the Expire shortcut asks too: no way around the author rule
 		if err := svc.Expire(testCtx(t), restored.SilenceID); !errors.As(err, &ce) {
 			t.Fatalf("Expire of bob's silence: %v", err)
 		}
-		c.wantWrites(t, 2)
+		c.WantWrites(t, 2)
 		if e := lastEntry(t, j); e.Result != journal.ResultRefused || e.Extra["createdBy"] != "bob" {
 			t.Errorf("journal entry %+v", e)
 		}
