@@ -89,6 +89,18 @@ type Options struct {
 	DryRun bool
 }
 
+// decide records the guard's verdict in res and says whether the write
+// stops here, and with which error: a refusing or unconfirmed rule,
+// read-only (ro, which wins), or a dry run (stop with no error).
+func decide(res *Result, v guard.Verdict, o Options, ro error) (stop bool, err error) {
+	res.Verdict = v
+	res.Guard, err = gate(v, o)
+	if ro != nil {
+		res.Guard, err = "read-only", ro
+	}
+	return err != nil || o.DryRun, err
+}
+
 func (o Options) confirmed(rule string) bool { return o.Force || slices.Contains(o.Confirmed, rule) }
 
 // Result says what a write did, or would do in a dry run.

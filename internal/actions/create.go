@@ -42,12 +42,7 @@ func (s *Service) CreateSilence(ctx context.Context, r SilenceRequest, o Options
 	if err != nil {
 		return s.finish(e, &res, o, err)
 	}
-	res.Verdict = v
-	res.Guard, err = gate(v, o)
-	if ro != nil {
-		res.Guard, err = "read-only", ro
-	}
-	if err != nil || o.DryRun {
+	if stop, err := decide(&res, v, o, ro); stop {
 		return s.finish(e, &res, o, err)
 	}
 	res.SilenceID, err = s.AM.PostSilence(ctx, body)
@@ -87,12 +82,7 @@ func (s *Service) Acknowledge(ctx context.Context, r AckRequest, o Options) (Res
 	if err != nil {
 		return s.finish(e, &res, o, err)
 	}
-	res.Verdict = v
-	res.Guard, err = gate(v, o)
-	if ro != nil {
-		res.Guard, err = "read-only", ro
-	}
-	if err != nil {
+	if _, err := decide(&res, v, o, ro); err != nil { // a dry run goes on: does an ack exist?
 		return s.finish(e, &res, o, err)
 	}
 	existing, err := s.AM.Silences(ctx, nil)

@@ -82,12 +82,7 @@ func (s *Service) ExpireSilence(ctx context.Context, ref SilenceRef, o Options) 
 			return s.finish(e, &res, o, err)
 		}
 	}
-	res.Verdict = v
-	res.Guard, err = gate(v, o)
-	if ro != nil {
-		res.Guard, err = "read-only", ro
-	}
-	if err != nil || o.DryRun {
+	if stop, err := decide(&res, v, o, ro); stop {
 		return s.finish(e, &res, o, err)
 	}
 	return s.finish(e, &res, o, s.AM.ExpireSilence(ctx, ref.ID))
@@ -139,12 +134,7 @@ func (s *Service) ExtendSilence(ctx context.Context, ref SilenceRef, d time.Dura
 			return s.finish(e, &res, o, err)
 		}
 	}
-	res.Verdict = v
-	res.Guard, err = gate(v, o)
-	if ro != nil {
-		res.Guard, err = "read-only", ro
-	}
-	if err != nil || o.DryRun {
+	if stop, err := decide(&res, v, o, ro); stop {
 		return s.finish(e, &res, o, err)
 	}
 	res.SilenceID, err = s.AM.ExtendLoaded(ctx, cur, end)
@@ -200,12 +190,7 @@ func (s *Service) Undo(ctx context.Context, prev *alerts.Silence, o Options) (Re
 	if err != nil {
 		return s.finish(e, &res, o, err)
 	}
-	res.Verdict = v
-	res.Guard, err = gate(v, o)
-	if ro != nil {
-		res.Guard, err = "read-only", ro
-	}
-	if err != nil || o.DryRun {
+	if stop, err := decide(&res, v, o, ro); stop {
 		return s.finish(e, &res, o, err)
 	}
 	res.SilenceID, err = s.AM.PostSilence(ctx, body)
