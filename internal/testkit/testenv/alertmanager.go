@@ -1,10 +1,8 @@
 package testenv
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
-	"net/http"
 	"path/filepath"
 	"strconv"
 	"testing"
@@ -159,27 +157,11 @@ func StartAlertmanagerCluster(t testing.TB, n int) []*Alertmanager {
 
 // clusterPeerCount returns how many members /api/v2/status lists in cluster.peers.
 func clusterPeerCount(baseURL string) (int, error) {
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
-	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, baseURL+"/api/v2/status", nil)
-	if err != nil {
-		return 0, err
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		return 0, err
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		return 0, fmt.Errorf("status %d", resp.StatusCode)
-	}
 	var status struct {
 		Cluster struct {
 			Peers []json.RawMessage `json:"peers"`
 		} `json:"cluster"`
 	}
-	if err := json.NewDecoder(resp.Body).Decode(&status); err != nil {
-		return 0, err
-	}
-	return len(status.Cluster.Peers), nil
+	err := getJSON(baseURL+"/api/v2/status", &status)
+	return len(status.Cluster.Peers), err
 }

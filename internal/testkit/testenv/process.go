@@ -2,8 +2,10 @@ package testenv
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"os"
@@ -238,6 +240,29 @@ func runServer(t testing.TB, name, bin, dir string, prepare func() (launch, erro
 	}
 	t.Fatalf("testenv: cannot start %s: %v", name, lastErr)
 	return nil
+}
+
+// getJSON GETs url and decodes a 200 JSON answer into v.
+func getJSON(url string, v any) error {
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	if err != nil {
+		return err
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return err
+	}
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("GET %s: status %d: %s", url, resp.StatusCode, body)
+	}
+	return json.Unmarshal(body, v)
 }
 
 // writeFile writes content to path, failing the test on error.

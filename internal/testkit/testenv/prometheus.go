@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"net/http"
 	"os/exec"
 	"path/filepath"
 	"strconv"
@@ -124,29 +123,13 @@ func hasFlag(flags []string, name string) bool {
 
 // activeAlertmanagers returns how many Alertmanagers Prometheus sends alerts to.
 func activeAlertmanagers(baseURL string) (int, error) {
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
-	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, baseURL+"/api/v1/alertmanagers", nil)
-	if err != nil {
-		return 0, err
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		return 0, err
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		return 0, fmt.Errorf("status %d", resp.StatusCode)
-	}
 	var body struct {
 		Data struct {
 			Active []json.RawMessage `json:"activeAlertmanagers"`
 		} `json:"data"`
 	}
-	if err := json.NewDecoder(resp.Body).Decode(&body); err != nil {
-		return 0, err
-	}
-	return len(body.Data.Active), nil
+	err := getJSON(baseURL+"/api/v1/alertmanagers", &body)
+	return len(body.Data.Active), err
 }
 
 // prometheusConfig renders prometheus.yml for a server listening on selfAddr.

@@ -175,29 +175,6 @@ func TestTailBufferKeepsLastBytes(t *testing.T) {
 	}
 }
 
-// getJSON GETs url and decodes a 200 JSON answer into v.
-func getJSON(url string, v any) error {
-	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
-	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
-	if err != nil {
-		return err
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		return err
-	}
-	defer resp.Body.Close()
-	body, err := io.ReadAll(resp.Body)
-	if err != nil {
-		return err
-	}
-	if resp.StatusCode != http.StatusOK {
-		return fmt.Errorf("GET %s: status %d: %s", url, resp.StatusCode, body)
-	}
-	return json.Unmarshal(body, v)
-}
-
 // postJSON POSTs body to url and decodes a 200 JSON answer into v.
 func postJSON(url, body string, v any) error {
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
