@@ -67,29 +67,9 @@ func countingProxy(t *testing.T, target string) *proxy {
 func TestFiftySessionsShareOnePoll(t *testing.T) {
 	am := testenv.StartAlertmanager(t, testenv.AlertmanagerOptions{})
 	p := countingProxy(t, am.URL)
-	cfg := config.Defaults()
-	cfg.Identity.User = "alice"
-	cfg.CurrentContext = "prod"
-	cfg.Refresh = config.Duration(time.Second)
-	cfg.Journal.Path = t.TempDir() + "/journal.jsonl"
-	cfg.Contexts["prod"] = &config.Context{Alertmanager: config.Alertmanager{URLs: []string{p.srv.URL}}}
-	build, hub, err := wire.Sessions(cfg, env(nil))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer hub.Close()
+	cfg := sessionsConfig(t, config.Context{Alertmanager: config.Alertmanager{URLs: []string{p.srv.URL}}})
 	const sessions = 50
-	for i := range sessions {
-		d, err := build(serve.Identity{User: fmt.Sprintf("op%d", i), Fingerprint: fmt.Sprintf("SHA256:%012d", i), Role: serve.RoleViewer})
-		if err != nil {
-			t.Fatal(err)
-		}
-		m, err := tui.New(d, tui.Options{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		runModel(t, m)
-	}
+	runSessions(t, cfg, sessions)
 	time.Sleep(1500 * time.Millisecond) // every session subscribed, the first poll done
 	start := p.alerts.Load()
 	const window = 3500 * time.Millisecond
@@ -109,29 +89,9 @@ func TestFiftySessionsShareOneHistory(t *testing.T) {
 	am := testenv.StartAlertmanager(t, testenv.AlertmanagerOptions{})
 	prom := testenv.StartPrometheus(t, testenv.PrometheusOptions{Rules: testenv.FiringRules, AlertmanagerURLs: []string{am.URL}})
 	p := countingProxy(t, prom.URL)
-	cfg := config.Defaults()
-	cfg.Identity.User = "alice"
-	cfg.CurrentContext = "prod"
-	cfg.Refresh = config.Duration(time.Second)
-	cfg.Journal.Path = t.TempDir() + "/journal.jsonl"
-	cfg.Contexts["prod"] = &config.Context{Alertmanager: config.Alertmanager{URLs: []string{am.URL}}, Prometheus: config.Prometheus{URL: p.srv.URL}}
-	build, hub, err := wire.Sessions(cfg, env(nil))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer hub.Close()
+	cfg := sessionsConfig(t, config.Context{Alertmanager: config.Alertmanager{URLs: []string{am.URL}}, Prometheus: config.Prometheus{URL: p.srv.URL}})
 	const sessions = 50
-	for i := range sessions {
-		d, err := build(serve.Identity{User: fmt.Sprintf("op%d", i), Fingerprint: fmt.Sprintf("SHA256:%012d", i), Role: serve.RoleViewer})
-		if err != nil {
-			t.Fatal(err)
-		}
-		m, err := tui.New(d, tui.Options{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		runModel(t, m)
-	}
+	runSessions(t, cfg, sessions)
 	deadline := time.Now().Add(10 * time.Second)
 	for p.history.Load() == 0 && time.Now().Before(deadline) {
 		time.Sleep(50 * time.Millisecond)
@@ -141,6 +101,39 @@ func TestFiftySessionsShareOneHistory(t *testing.T) {
 	t.Logf("%d sessions: %d ALERTS range queries", sessions, got)
 	if got != 1 {
 		t.Fatalf("%d sessions made %d firing-history queries; want 1 (shared)", sessions, got)
+	}
+}
+
+// sessionsConfig is context prod for alice, refreshed every second.
+func sessionsConfig(t *testing.T, prod config.Context) *config.Config {
+	cfg := config.Defaults()
+	cfg.Identity.User = "alice"
+	cfg.CurrentContext = "prod"
+	cfg.Refresh = config.Duration(time.Second)
+	cfg.Journal.Path = t.TempDir() + "/journal.jsonl"
+	cfg.Contexts["prod"] = &prod
+	return cfg
+}
+
+// runSessions builds n viewer sessions as `oncall serve` does
+// (wire.Sessions, one hub) and runs each model until the test ends.
+func runSessions(t *testing.T, cfg *config.Config, n int) {
+	t.Helper()
+	build, hub, err := wire.Sessions(cfg, env(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(hub.Close)
+	for i := range n {
+		d, err := build(serve.Identity{User: fmt.Sprintf("op%d", i), Fingerprint: fmt.Sprintf("SHA256:%012d", i), Role: serve.RoleViewer})
+		if err != nil {
+			t.Fatal(err)
+		}
+		m, err := tui.New(d, tui.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		runModel(t, m)
 	}
 }
 
