@@ -107,7 +107,7 @@ func TestEveryDemoAlertHasAGraph(t *testing.T) {
 		}
 		pts := res.Series[0].Points
 		first, last := pts[0], pts[len(pts)-1]
-		if holds(first.V, thr) || !holds(last.V, thr) || last.T.Before(start.Add(-time.Minute)) {
+		if thr.Holds(first.V) || !thr.Holds(last.V) || last.T.Before(start.Add(-time.Minute)) {
 			t.Errorf("%s (%s): %v %s %v at %s and %v at %s: want quiet first, over the threshold now",
 				a.Name(), res.Source, first.V, thr.Op, thr.Value, first.T.Sub(start), last.V, last.T.Sub(start))
 		}
@@ -142,7 +142,7 @@ func holdsSinceFiring(t *testing.T, a *alerts.Alert, res *graph.Result) {
 		return
 	}
 	for _, p := range res.Series[0].Points {
-		if !p.T.Before(since) && !holds(p.V, res.Threshold) {
+		if !p.T.Before(since) && !res.Threshold.Holds(p.V) {
 			t.Errorf("%s: %v %s %v at %s, after it fired at %s: a firing alert's graph dips under its threshold",
 				a.Name(), p.V, res.Threshold.Op, res.Threshold.Value, p.T.Format(time.TimeOnly), since.Format(time.TimeOnly))
 			return
@@ -150,21 +150,6 @@ func holdsSinceFiring(t *testing.T, a *alerts.Alert, res *graph.Result) {
 	}
 }
 
-func holds(v float64, t *graph.Threshold) bool {
-	switch t.Op {
-	case ">":
-		return v > t.Value
-	case ">=":
-		return v >= t.Value
-	case "<":
-		return v < t.Value
-	case "<=":
-		return v <= t.Value
-	case "==":
-		return v == t.Value
-	}
-	return v != t.Value
-}
 
 // The quiet staging cluster's alerts have graphs too: points, the rule's
 // threshold, and over it now (they have fired for the whole hour).

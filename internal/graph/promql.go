@@ -22,6 +22,24 @@ type Threshold struct {
 	Bool bool `json:"bool,omitempty"`
 }
 
+// Holds reports whether a value of the plotted side satisfies the rule's
+// comparison (the alert's condition holds at v).
+func (t Threshold) Holds(v float64) bool {
+	switch t.Op {
+	case ">":
+		return v > t.Value
+	case ">=":
+		return v >= t.Value
+	case "<":
+		return v < t.Value
+	case "<=":
+		return v <= t.Value
+	case "==":
+		return v == t.Value
+	}
+	return v != t.Value
+}
+
 // Split is a rule expression taken apart for the chart.
 type Split struct {
 	// Plotted is the expression to draw: the compared side when the top

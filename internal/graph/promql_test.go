@@ -97,3 +97,18 @@ func TestInjectMatchers(t *testing.T) {
 		}
 	}
 }
+
+func TestThresholdHolds(t *testing.T) {
+	for _, c := range []struct {
+		op   string
+		v    float64
+		want bool
+	}{
+		{">", 0.06, true}, {">", 0.05, false}, {">=", 0.05, true}, {"<", 0.04, true}, {"<", 0.05, false},
+		{"<=", 0.05, true}, {"==", 0.05, true}, {"==", 0, false}, {"!=", 0, true}, {"!=", 0.05, false},
+	} {
+		if got := (Threshold{Op: c.op, Value: 0.05}).Holds(c.v); got != c.want {
+			t.Errorf("%v %s 0.05 = %v, want %v", c.v, c.op, got, c.want)
+		}
+	}
+}

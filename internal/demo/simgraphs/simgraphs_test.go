@@ -60,24 +60,9 @@ func TestEveryDemoAlertHasAGraph(t *testing.T) {
 			continue
 		}
 		first := res.Series[0].Points[0].V
-		if holds(first, thr) || !holds(last, thr) {
+		if thr.Holds(first) || !thr.Holds(last) {
 			t.Errorf("%s: %v %s %v at the start of the range and %v now: want quiet then over the threshold", d.Name, first, thr.Op, thr.Value, last)
 		}
 	}
 }
 
-func holds(v float64, t *graph.Threshold) bool {
-	switch t.Op {
-	case ">":
-		return v > t.Value
-	case ">=":
-		return v >= t.Value
-	case "<":
-		return v < t.Value
-	case "<=":
-		return v <= t.Value
-	case "==":
-		return v == t.Value
-	}
-	return v != t.Value
-}
