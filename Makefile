@@ -30,6 +30,8 @@ vet:
 
 ## lint: staticcheck (built from tools/staticcheck), and go.mod/go.sum must be tidy
 lint: $(STATICCHECK_BIN)
+	@unformatted=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go' -not -path './.cache/*')); \
+	if [ -n "$$unformatted" ]; then echo "gofmt would change: $$unformatted"; exit 1; fi
 	$(STATICCHECK_BIN) $(PKGS)
 	$(GO) mod tidy -diff
 

@@ -150,7 +150,6 @@ func holdsSinceFiring(t *testing.T, a *alerts.Alert, res *graph.Result) {
 	}
 }
 
-
 // The quiet staging cluster's alerts have graphs too: points, the rule's
 // threshold, and over it now (they have fired for the whole hour).
 func TestEveryStagingAlertHasAGraph(t *testing.T) {

@@ -65,4 +65,3 @@ func TestEveryDemoAlertHasAGraph(t *testing.T) {
 		}
 	}
 }
-
