@@ -189,19 +189,12 @@ func runPromQL(p PromQuerier, q string, now time.Time, clock func() time.Time, t
 	return res
 }
 
-// readable is a log entry as the logs pane shows it: the level from the
-// stream's labels or the line's own field, the message, then the fields.
-func readable(f *logview.Formatter, e loki.Entry) logRow {
-	fm := f.Format(e.Line, e.Labels["service_name"])
-	lvl := fm.Level
-	for _, k := range []string{"level", "detected_level", "severity"} {
-		if v := e.Labels[k]; v != "" {
-			lvl = v
-			break
-		}
-	}
-	text := sanitize.Truncate(fm.Text, maxLogChars)
-	return logRow{at: e.Time, level: logview.ParseLevel(lvl), text: text, lead: min(fm.Lead(), len(text))}
+// readable is a log row as the logs pane shows it (logview.Builder: the
+// level from the labels or the line, the message, then the fields).
+func readable(b *logview.Builder, e loki.Entry) logRow {
+	r := b.Build(e)
+	text := sanitize.Truncate(r.Text, maxLogChars)
+	return logRow{at: e.Time, level: r.Level, text: text, lead: min(int(r.Lead), len(text))}
 }
 
 // runLogQL runs a LogQL query over the last hour: log lines (newest first)
@@ -220,13 +213,13 @@ func runLogQL(l LogQuerier, q string, now time.Time, clock func() time.Time, tim
 	}
 	res.kind = out.Type
 	if out.Type == "streams" {
-		f := logview.NewFormatter(nil)
+		b := logview.NewBuilder(nil, nil).WithFormatter(logview.NewFormatter(nil))
 		for i, e := range out.Entries {
 			if i == logLimit {
 				res.more = len(out.Entries) - logLimit
 				break
 			}
-			res.logs = append(res.logs, readable(f, e))
+			res.logs = append(res.logs, readable(b, e))
 		}
 		return res
 	}
