@@ -13,6 +13,7 @@ import (
 	"oncall/internal/demo/simgraphs"
 	"oncall/internal/graph"
 	"oncall/internal/wire"
+	"oncall/sources/prometheus"
 )
 
 // Every alert of the demo has a graph, the log-based ones included: the
@@ -37,31 +38,13 @@ func TestEveryDemoAlertHasAGraph(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	am, err := wire.Alertmanager(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	prom, err := wire.Prometheus(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
+	in, prom := inputs(ctx, t, cfg, demo.Context)
 	lc, err := wire.Loki(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
 	ruler, err := lc.Ruler()
 	if err != nil {
-		t.Fatal(err)
-	}
-	var in alerts.Inputs
-	in.Cluster = demo.Context
-	if in.AM, err = am.Alerts(ctx, nil); err != nil {
-		t.Fatal(err)
-	}
-	if in.Prom, err = prom.Alerts(ctx); err != nil {
-		t.Fatal(err)
-	}
-	if in.Rules, err = prom.AlertingRules(ctx); err != nil {
 		t.Fatal(err)
 	}
 	if in.RulerAlerts, err = ruler.Alerts(ctx); err != nil {
@@ -127,6 +110,31 @@ func TestEveryDemoAlertHasAGraph(t *testing.T) {
 	}
 }
 
+// inputs reads cfg's current context as oncall merges it: Alertmanager's
+// alerts, Prometheus's alerts and rules (Loki's ruler is the caller's).
+func inputs(ctx context.Context, t *testing.T, cfg *config.Config, cluster string) (alerts.Inputs, *prometheus.Client) {
+	t.Helper()
+	am, err := wire.Alertmanager(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	prom, err := wire.Prometheus(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := alerts.Inputs{Cluster: cluster}
+	if in.AM, err = am.Alerts(ctx, nil); err != nil {
+		t.Fatal(err)
+	}
+	if in.Prom, err = prom.Alerts(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if in.Rules, err = prom.AlertingRules(ctx); err != nil {
+		t.Fatal(err)
+	}
+	return in, prom
+}
+
 // holdsSinceFiring: from the time the alert fired on, its graph holds the
 // rule's comparison (a firing alert's series never dips under its
 // threshold).
@@ -168,24 +176,7 @@ func TestEveryStagingAlertHasAGraph(t *testing.T) {
 		Alertmanager: config.Alertmanager{URLs: []string{st.Alertmanager.URL()}},
 		Prometheus:   config.Prometheus{URL: st.Prometheus.URL()},
 	}
-	am, err := wire.Alertmanager(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	prom, err := wire.Prometheus(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	in := alerts.Inputs{Cluster: demo.Staging}
-	if in.AM, err = am.Alerts(ctx, nil); err != nil {
-		t.Fatal(err)
-	}
-	if in.Prom, err = prom.Alerts(ctx); err != nil {
-		t.Fatal(err)
-	}
-	if in.Rules, err = prom.AlertingRules(ctx); err != nil {
-		t.Fatal(err)
-	}
+	in, prom := inputs(ctx, t, cfg, demo.Staging)
 	as, _ := alerts.BuildAll(in)
 	if len(as) != len(st.Prometheus.Alerts()) || len(as) == 0 {
 		t.Fatalf("%d alerts, want %d", len(as), len(st.Prometheus.Alerts()))
